@@ -1,0 +1,194 @@
+"""Author-year citations and reference lists that look the same in HTML, PDF and ePub.
+
+* In the text: ``{cite:p}`Key``` gives "(Lederer and Wetzel 2014)", ``{cite:t}`Key``` gives
+  "Lederer and Wetzel (2014)" (Chicago author-date, round brackets, no comma).
+* In a reference list: entries start with the same names and year ("Lederer, Laura J., and
+  Christopher A. Wetzel. 2014. ...") and are shown as a plain list, never with "[1]" or
+  "[LW14]" labels. A plain list also keeps each chapter's references in place in the PDF:
+  Sphinx's LaTeX writer would otherwise move every citation node into one list at the end
+  (and leave an empty "References" chapter behind).
+* pybtex has no templates for the biblatex types @report and @online; they are defined here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pybtex.plugin import register_plugin as register_pybtex_plugin
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.formatting.unsrt import pages
+from pybtex.style.template import (
+    field as bibfield,
+    first_of,
+    href,
+    join,
+    names,
+    optional,
+    optional_field,
+    sentence,
+    tag,
+    words,
+)
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+
+def _round() -> BracketStyle:
+    return BracketStyle(left="(", right=")")
+
+
+@dataclass
+class HandbookReferenceStyle(AuthorYearReferenceStyle):
+    """(Author Year); Author (Year); several works separated by semicolons."""
+
+    bracket_textual: BracketStyle = field(default_factory=_round)
+    bracket_parenthetical: BracketStyle = field(default_factory=_round)
+    bracket_author: BracketStyle = field(default_factory=_round)
+    bracket_label: BracketStyle = field(default_factory=_round)
+    bracket_year: BracketStyle = field(default_factory=_round)
+    person: PersonStyle = field(default_factory=lambda: PersonStyle(style="last"))
+    author_year_sep: str = " "
+
+
+class HandbookStyle(UnsrtStyle):
+    """Chicago-like author-date entries: Names. Year. Title. Container. Link."""
+
+    default_name_style = "lastfirst"
+    default_sorting_style = "author_year_title"
+
+    # Shared pieces --------------------------------------------------------------------------
+
+    def names_and_year(self):
+        who = first_of[
+            optional[names("author", sep=", ", sep2=", and ", last_sep=", and ")],
+            optional[join[names("editor", sep=", ", sep2=", and ", last_sep=", and "), ", ed."]],
+        ]
+        # "n.d" without its dot: the entry template adds the final "."
+        return join(sep=". ")[who, first_of[optional_field("year"), "n.d"]]
+
+    def link(self):
+        return optional[
+            join[
+                href[bibfield("url", raw=True), bibfield("url", raw=True)],
+                optional[" (accessed ", bibfield("urldate"), ")"],
+            ]
+        ]
+
+    def quoted_title(self):
+        return join["\u201c", bibfield("title"), ".\u201d"]
+
+    def doi(self):
+        return optional[join["doi:", href[join["https://doi.org/", bibfield("doi", raw=True)],
+                                           bibfield("doi", raw=True)]]]
+
+    def entry(self, *parts):
+        return join(sep=" ")[join[self.names_and_year(), "."], *parts]
+
+    # Templates per entry type -------------------------------------------------------------
+
+    def get_article_template(self, e):
+        # Journal 23 (1): 61-91.
+        source = join[
+            tag("em")[bibfield("journal")],
+            optional[" ", bibfield("volume")],
+            optional[" (", bibfield("number"), ")"],
+            optional[": ", pages],
+        ]
+        where = self.doi() if "doi" in e.fields else self.link()
+        return self.entry(self.quoted_title(), sentence[source], sentence[where])
+
+    def get_book_template(self, e):
+        return self.entry(
+            sentence[tag("em")[bibfield("title")]],
+            sentence[optional_field("address"), optional_field("publisher")],
+            sentence[self.link()],
+        )
+
+    def get_incollection_template(self, e):
+        return self.entry(
+            self.quoted_title(),
+            sentence[words["In", tag("em")[bibfield("booktitle")]],
+                     optional[words["edited by", names("editor", sep=", ", last_sep=", and ")]],
+                     optional_field("pages")],
+            sentence[optional_field("address"), optional_field("publisher")],
+            sentence[self.link()],
+        )
+
+    def get_inproceedings_template(self, e):
+        return self.entry(
+            self.quoted_title(),
+            sentence[words["In", tag("em")[bibfield("booktitle")]], optional_field("pages")],
+            sentence[optional_field("organization"), optional_field("publisher")],
+            sentence[self.link()],
+        )
+
+    def get_report_template(self, e):
+        return self.entry(
+            sentence[tag("em")[bibfield("title")]],
+            sentence[optional_field("type"), optional_field("number")],
+            sentence[first_of[optional_field("institution"), optional_field("publisher")],
+                     optional_field("address")],
+            sentence[self.link()],
+        )
+
+    get_techreport_template = get_report_template
+
+    def get_online_template(self, e):
+        return self.entry(
+            sentence[tag("em")[bibfield("title")]],
+            sentence[first_of[optional_field("organization"), optional_field("publisher")]],
+            sentence[optional_field("note")],
+            sentence[self.link()],
+        )
+
+    def get_misc_template(self, e):
+        return self.entry(
+            sentence[tag("em")[bibfield("title")]],
+            sentence[optional_field("howpublished"),
+                     first_of[optional_field("organization"), optional_field("publisher")]],
+            sentence[optional_field("note")],
+            sentence[self.link()],
+        )
+
+
+class AuthorDateReferenceList(SphinxPostTransform):
+    """Turn each resolved citation list into a plain list of author-date entries.
+
+    Runs after sphinxcontrib-bibtex has filled in the entries (priority 5) and citations were
+    resolved (10), and before Sphinx's LaTeX writer would gather every citation node into one
+    list at the end of the PDF (750). Each entry keeps its id, so in-text citations still link
+    to it in every format; the "[label]" is dropped because the entry itself starts with the
+    same author and year as the in-text citation.
+    """
+
+    default_priority = 20
+
+    def run(self, **kwargs) -> None:
+        parents = {id(c.parent): c.parent for c in self.document.findall(nodes.citation)}
+        for parent in parents.values():
+            new_children, current = [], None
+            for child in parent.children:
+                if isinstance(child, nodes.citation):
+                    if current is None:
+                        current = nodes.bullet_list(classes=["reference-list"])
+                        new_children.append(current)
+                    item = nodes.list_item(ids=child["ids"], classes=["reference"])
+                    item.extend(c for c in child.children if not isinstance(c, nodes.label))
+                    current += item
+                else:
+                    current = None
+                    new_children.append(child)
+            parent.children = []
+            parent.extend(new_children)
+
+
+def setup(app):
+    register_pybtex_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
+    register_bibtex_plugin(
+        "sphinxcontrib.bibtex.style.referencing", "handbook_author_year", HandbookReferenceStyle
+    )
+    app.add_post_transform(AuthorDateReferenceList)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,166 @@
+"""Sphinx configuration for *Healthcare and Human Trafficking: A Handbook for Health Professionals*.
+
+One MyST source builds three editions: the website (furo), the PDF (LaTeX via xelatex) and the
+ePub. The local extensions in _ext/ make the three agree (see each module's docstring).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))
+sys.path.insert(0, str(HERE / "tools"))
+
+from editions import BASENAME  # noqa: E402
+
+# -- Project ------------------------------------------------------------------------------------
+
+project = "Healthcare and Human Trafficking"
+subtitle = "A Handbook for Health Professionals"
+author = "The Healthcare and Human Trafficking Handbook contributors"
+copyright = "2026, " + author + ". Text CC BY 4.0; code MIT"
+# The edition is the month of the last full review; chapters carry their own review dates.
+release = version = "2026.11"
+edition_date = date(2026, 11, 23)
+# Where the website is published, for "Cite this chapter" (never fetched). No address is
+# published yet, so citations carry none unless HANDBOOK_URL is set at build time.
+handbook_url = os.environ.get("HANDBOOK_URL", "")
+language = "en"
+
+# -- Sources ------------------------------------------------------------------------------------
+
+root_doc = "index"
+source_suffix = {".md": "markdown"}
+exclude_patterns = [
+    "_build", ".venv", ".nox", "tests", "tools", "README.md", "LICENSE*", ".ci", ".git*",
+    "**/.pytest_cache",
+]
+templates_path = ["_templates"]
+# Internal references that must resolve (nitpicky builds fail on any that do not).
+nitpicky = True
+
+# -- Extensions ---------------------------------------------------------------------------------
+
+extensions = [
+    "myst_parser",
+    "sphinx_design",
+    "sphinxcontrib.bibtex",
+    "sphinxcontrib.rsvgconverter",  # SVG figures -> PDF for LaTeX (rsvg-convert)
+    "handbook_bibstyle",  # author-year reference list and citations, same in all formats
+    "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
+    "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
+]
+
+# -- MyST ---------------------------------------------------------------------------------------
+
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "attrs_block"]
+myst_heading_anchors = 3
+# Front-matter keys that become page metadata (description, keywords, last-reviewed).
+myst_title_to_header = False
+
+# -- Citations ----------------------------------------------------------------------------------
+
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "handbook"  # registered by _ext/handbook_bibstyle.py
+bibtex_reference_style = "handbook_author_year"
+bibtex_cite_id = "cite-{bibliography_count}-{key}"
+bibtex_bibliography_id = "bibliography-{bibliography_count}"
+bibtex_footbibliography_id = "footbibliography-{footbibliography_count}"
+# Each chapter lists the works it cites and the back matter lists them all, so the same entry
+# appearing in several reference lists is the design, not a mistake. In-text citations link to
+# the list in their own chapter first. Only this one subtype is silenced.
+suppress_warnings = ["bibtex.duplicate_citation"]
+
+# -- HTML (furo) --------------------------------------------------------------------------------
+
+html_theme = "furo"
+html_title = f"{project}: {subtitle}"
+html_short_title = project
+html_static_path = ["_static"]
+html_css_files = ["handbook.css"]
+html_last_updated_fmt = None  # chapters show their own last-reviewed date
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "navigation_with_keys": True,
+    "top_of_page_buttons": [],
+}
+html_context = {"edition_basename": BASENAME}
+html_sidebars = {
+    "**": [
+        "sidebar/brand.html",
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "editions.html",
+        "sidebar/scroll-end.html",
+    ]
+}
+# Search runs in the browser from a local index; nothing is loaded from another origin.
+html_search_language = "en"
+
+# -- LaTeX / PDF --------------------------------------------------------------------------------
+
+latex_engine = "xelatex"
+latex_documents = [
+    (root_doc, f"{BASENAME}.tex", f"{project}: {subtitle}", author, "manual", False)
+]
+latex_toplevel_sectioning = "chapter"
+latex_show_urls = "no"
+latex_show_pagerefs = False
+latex_domain_indices = False
+# US Letter by default; `PAPER=a4 ./handbook pdf` (or -D latex_elements.papersize=a4paper) for A4.
+_paper = "a4paper" if os.environ.get("PAPER", "").lower().startswith("a4") else "letterpaper"
+latex_elements = {
+    "papersize": _paper,
+    "pointsize": "11pt",
+    "fontpkg": r"""
+\setmainfont{FreeSerif}
+\setsansfont{FreeSans}
+\setmonofont{FreeMono}[Scale=0.9]
+""",
+    "fncychap": r"\usepackage[Bjornstrup]{fncychap}",
+    "printindex": "",
+    "maketitle": r"""
+\begin{titlepage}
+  \centering
+  \vspace*{0.18\textheight}
+  {\sffamily\bfseries\Huge Healthcare and Human Trafficking\par}
+  \vspace{1em}
+  {\sffamily\LARGE A Handbook for Health Professionals\par}
+  \vspace{3em}
+  {\large \textit{The Healthcare and Human Trafficking Handbook contributors}\par}
+  \vfill
+  {\large Edition """ + release + r""" \quad(reviewed """ + edition_date.strftime("%B %Y") + r""")\par}
+  \vspace{1em}
+  {\small Text: CC BY 4.0. Code: MIT. Education, not legal or medical advice.\par}
+  {\small US National Human Trafficking Hotline: see the chapter on recognizing trafficking.\par}
+\end{titlepage}
+""",
+    "preamble": r"""
+\usepackage{xurl}
+\setcounter{tocdepth}{1}
+""",
+    "sphinxsetup": "TitleColor={rgb}{0.10,0.20,0.35}, InnerLinkColor={rgb}{0.05,0.25,0.50}, "
+    "OuterLinkColor={rgb}{0.05,0.25,0.50}",
+}
+
+# -- ePub ---------------------------------------------------------------------------------------
+
+epub_basename = BASENAME
+epub_title = f"{project}: {subtitle}"
+epub_author = author
+epub_publisher = author
+epub_copyright = copyright
+epub_identifier = "urn:uuid:6f1d7c1e-2c1b-4f5e-9a55-8f0e2b3d4c61"
+epub_scheme = "UUID"
+epub_uid = "handbook"
+epub_tocdepth = 2
+epub_tocdup = False
+epub_show_urls = "no"
+epub_exclude_files = ["search.html", "genindex.html"]
+epub_use_index = False

@@ -1,0 +1,124 @@
+"""Build and test sessions for the handbook.
+
+Run them through ``./handbook SESSION`` (which prepares the pinned environment in .venv) or,
+inside that environment, ``nox --no-venv -s SESSION``. Arguments after ``--`` are passed to
+sphinx-build, e.g. ``./handbook pdf -- -D latex_elements.papersize=a4paper``.
+
+Outputs (stable names, documented in README.md):
+    _build/html/                                       the website
+    _build/pdf/healthcare-and-human-trafficking.pdf    the print edition
+    _build/epub/healthcare-and-human-trafficking.epub  the e-book
+    _build/kitchen-sink/{html,pdf,epub}/               the test fixture, built by `test`
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+BUILD = ROOT / "_build"
+sys.path.insert(0, str(ROOT / "tools"))
+
+import system_packages  # noqa: E402  (tools/system_packages.py)
+from editions import BASENAME  # noqa: E402
+
+nox.options.sessions = ["build"]
+
+# Strict: warnings are errors, but keep going to report all of them; nitpicky references.
+STRICT = ["-W", "--keep-going", "-n", "-q"]
+
+
+def sphinx(session: nox.Session, builder: str, source: Path, out: Path, *extra: str) -> None:
+    doctrees = out.parent / (out.name + ".doctrees")
+    session.run(
+        sys.executable, "-m", "sphinx", "-b", builder, "-d", str(doctrees),
+        *STRICT, *extra, *session.posargs, str(source), str(out),
+    )
+
+
+def build_html(session: nox.Session, source: Path, out: Path) -> None:
+    sphinx(session, "html", source, out / "html")
+    # The website links to the PDF and ePub editions; publish whichever exist.
+    editions = out / "html" / "editions"
+    editions.mkdir(exist_ok=True)
+    for built in (out / "pdf" / f"{BASENAME}.pdf", out / "epub" / f"{BASENAME}.epub"):
+        if built.exists():
+            shutil.copy2(built, editions / built.name)
+
+
+def build_pdf(session: nox.Session, source: Path, out: Path) -> None:
+    system_packages.require("pdf")
+    latex = out / "latex"
+    sphinx(session, "latex", source, latex)
+    # Sphinx writes a latexmkrc beside the .tex that selects xelatex and xindy.
+    with session.chdir(latex):
+        session.run("latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode",
+                    "-halt-on-error", "-silent", f"{BASENAME}.tex", external=True, silent=True)
+    (out / "pdf").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(latex / f"{BASENAME}.pdf", out / "pdf" / f"{BASENAME}.pdf")
+
+
+def build_epub(session: nox.Session, source: Path, out: Path) -> None:
+    sphinx(session, "epub", source, out / "epub")
+
+
+def build_all(session: nox.Session, source: Path, out: Path) -> None:
+    build_pdf(session, source, out)
+    build_epub(session, source, out)
+    build_html(session, source, out)
+
+
+@nox.session(name="build")
+def build(session: nox.Session) -> None:
+    """Every format: PDF, ePub, then the website (which links to both)."""
+    build_all(session, ROOT, BUILD)
+
+
+@nox.session
+def html(session: nox.Session) -> None:
+    """The website only, into _build/html."""
+    build_html(session, ROOT, BUILD)
+
+
+@nox.session
+def pdf(session: nox.Session) -> None:
+    """The PDF only (US Letter; PAPER=a4 for A4), into _build/pdf."""
+    build_pdf(session, ROOT, BUILD)
+
+
+@nox.session
+def epub(session: nox.Session) -> None:
+    """The ePub only, into _build/epub."""
+    build_epub(session, ROOT, BUILD)
+
+
+@nox.session
+def live(session: nox.Session) -> None:
+    """Live preview of the website at http://127.0.0.1:8000, rebuilt on every save."""
+    session.run(sys.executable, "-m", "sphinx_autobuild", *STRICT, "--host", "127.0.0.1",
+                "--ignore", str(BUILD), *session.posargs, str(ROOT), str(BUILD / "live"))
+
+
+@nox.session
+def test(session: nox.Session) -> None:
+    """Build the book and the kitchen-sink fixture in every format, then run pytest."""
+    system_packages.require("test")
+    build_all(session, ROOT, BUILD)
+    build_all(session, ROOT / "tests" / "kitchen-sink", BUILD / "kitchen-sink")
+    session.run(sys.executable, "-m", "pytest", "tests")
+
+
+@nox.session
+def linkcheck(session: nox.Session) -> None:
+    """Check external links (needs the network; by hand only, never in CI)."""
+    sphinx(session, "linkcheck", ROOT, BUILD / "linkcheck")
+
+
+@nox.session
+def clean(session: nox.Session) -> None:
+    """Remove every build output."""
+    shutil.rmtree(BUILD, ignore_errors=True)
