@@ -35,10 +35,10 @@ language = "en"
 
 root_doc = "index"
 source_suffix = {".md": "markdown"}
-exclude_patterns = [
-    "_build", ".venv", ".nox", "tests", "tools", "README.md", "LICENSE*", ".ci", ".git*",
-    "**/.pytest_cache",
-]
+# The book is exactly these files; everything else in the repository (README, tests, caches)
+# is not a page of the book.
+include_patterns = ["index.md", "chapters/**", "back/**"]
+exclude_patterns = ["_build"]
 templates_path = ["_templates"]
 # Internal references that must resolve (nitpicky builds fail on any that do not).
 nitpicky = True
@@ -53,6 +53,8 @@ extensions = [
     "handbook_bibstyle",  # author-year reference list and citations, same in all formats
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
+    "handbook_epub",  # ePub metadata fixes for epubcheck
+    "handbook_html",  # accessibility fixes in the HTML Sphinx writes
 ]
 
 # -- MyST ---------------------------------------------------------------------------------------
@@ -125,6 +127,10 @@ latex_elements = {
 """,
     "fncychap": r"\usepackage[Bjornstrup]{fncychap}",
     "printindex": "",
+    "releasename": "Edition",
+    # Sphinx names the contents page after the first toctree caption ("Chapters"); the PDF's
+    # contents also list the back matter, so call it what it is.
+    "tableofcontents": r"\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",
     "maketitle": r"""
 \begin{titlepage}
   \centering

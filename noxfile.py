@@ -13,6 +13,7 @@ Outputs (stable names, documented in README.md):
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -54,10 +55,14 @@ def build_pdf(session: nox.Session, source: Path, out: Path) -> None:
     system_packages.require("pdf")
     latex = out / "latex"
     sphinx(session, "latex", source, latex)
-    # Sphinx writes a latexmkrc beside the .tex that selects xelatex and xindy.
+    # Sphinx writes a latexmkrc beside the .tex that selects xelatex and xindy; xindy's options
+    # are set in the Makefile it writes too, so take them from there rather than repeat them.
+    makefile = (latex / "Makefile").read_text(encoding="utf-8")
+    xindyopts = re.search(r"^export XINDYOPTS = (.*)$", makefile, re.M).group(1).strip()
     with session.chdir(latex):
         session.run("latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode",
-                    "-halt-on-error", "-silent", f"{BASENAME}.tex", external=True, silent=True)
+                    "-halt-on-error", "-silent", f"{BASENAME}.tex", external=True, silent=True,
+                    env={"XINDYOPTS": xindyopts})
     (out / "pdf").mkdir(parents=True, exist_ok=True)
     shutil.copy2(latex / f"{BASENAME}.pdf", out / "pdf" / f"{BASENAME}.pdf")
 

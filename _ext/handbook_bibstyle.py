@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from pybtex.plugin import register_plugin as register_pybtex_plugin
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.formatting.unsrt import pages
 from pybtex.style.template import (
     field as bibfield,
@@ -53,10 +54,20 @@ class HandbookReferenceStyle(AuthorYearReferenceStyle):
     author_year_sep: str = " "
 
 
+class KeyLabelStyle(BaseLabelStyle):
+    """Label each entry with its own key: labels are never shown (see AuthorDateReferenceList),
+    but sphinxcontrib-bibtex needs them unique across all reference lists."""
+
+    def format_labels(self, sorted_entries):
+        for entry in sorted_entries:
+            yield entry.key
+
+
 class HandbookStyle(UnsrtStyle):
     """Chicago-like author-date entries: Names. Year. Title. Container. Link."""
 
     default_name_style = "lastfirst"
+    default_label_style = "handbook_key"
     default_sorting_style = "author_year_title"
 
     # Shared pieces --------------------------------------------------------------------------
@@ -186,6 +197,7 @@ class AuthorDateReferenceList(SphinxPostTransform):
 
 
 def setup(app):
+    register_pybtex_plugin("pybtex.style.labels", "handbook_key", KeyLabelStyle)
     register_pybtex_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
     register_bibtex_plugin(
         "sphinxcontrib.bibtex.style.referencing", "handbook_author_year", HandbookReferenceStyle

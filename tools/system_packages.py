@@ -69,3 +69,9 @@ def require(kind: str) -> None:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(command.split() + ["-qq"], check=True, env=env)
+
+
+if __name__ == "__main__":
+    # `python3 tools/system_packages.py [pdf|test]`: check or install before a build.
+    require(sys.argv[1] if len(sys.argv) > 1 else "test")
+    print("System packages: all present.")

@@ -1,0 +1,153 @@
+"""The website: links resolve, images are described, pages are well formed and self-contained."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import BOOK, BASENAME
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
+def ids_in(path: Path, cache: dict) -> set[str]:
+    if path not in cache:
+        page = soup(path)
+        cache[path] = {el["id"] for el in page.find_all(id=True)} | {
+            a["name"] for a in page.find_all("a", attrs={"name": True})
+        }
+    return cache[path]
+
+
+def test_every_internal_link_and_anchor_resolves(edition):
+    cache: dict = {}
+    broken = []
+    for page in edition.pages():
+        for a in soup(page).find_all("a", href=True):
+            href = a["href"]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith("mailto:"):
+                continue
+            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(edition.html)}: {href} (no file)")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids_in(target, cache):
+                broken.append(f"{page.relative_to(edition.html)}: {href} (no anchor)")
+    assert not broken, "\n".join(broken)
+
+
+def test_every_image_has_descriptive_alt_text(edition):
+    problems = []
+    for page in edition.pages():
+        for img in soup(page).find_all("img"):
+            alt = (img.get("alt") or "").strip()
+            name = Path(urlsplit(img.get("src", "")).path).name
+            stem = Path(name).stem
+            if not alt:
+                problems.append(f"{page.name}: {name} has no alt text")
+            elif re.search(r"\.(png|jpe?g|gif|svg|webp)$", alt, re.I) or alt in {name, stem}:
+                problems.append(f"{page.name}: {name} has a file name as alt text: {alt!r}")
+            elif len(alt.split()) < 3:
+                problems.append(f"{page.name}: {name} alt text too short to describe it: {alt!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_one_h1_per_page(edition):
+    counts = {p.relative_to(edition.html).as_posix(): len(soup(p).find_all("h1")) for p in edition.pages()}
+    assert all(n == 1 for n in counts.values()), {k: n for k, n in counts.items() if n != 1}
+
+
+EXTERNAL = re.compile(r"^(https?:)?//", re.I)
+
+
+def test_no_page_loads_anything_from_another_origin(edition):
+    loads = []
+    for page in edition.pages():
+        doc = soup(page)
+        for tag, attr in (("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"),
+                          ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")):
+            for el in doc.find_all(tag, attrs={attr: True}):
+                if EXTERNAL.match(el[attr]):
+                    loads.append(f"{page.name}: <{tag} {attr}={el[attr]}>")
+        for link in doc.find_all("link", href=True):
+            rel = {r.lower() for r in link.get("rel", [])}
+            if rel & {"stylesheet", "preload", "prefetch", "preconnect", "icon", "modulepreload", "manifest"} \
+                    and EXTERNAL.match(link["href"]):
+                loads.append(f"{page.name}: <link rel={sorted(rel)} href={link['href']}>")
+        for style in doc.find_all("style"):
+            if re.search(r"url\(\s*['\"]?(https?:)?//|@import", style.get_text()):
+                loads.append(f"{page.name}: inline <style> loads a remote resource")
+    for css in edition.html.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", text):
+            loads.append(f"{css.relative_to(edition.html)}: url({url})")
+        if re.search(r"@import\s+(url\()?['\"]?(https?:)?//", text):
+            loads.append(f"{css.relative_to(edition.html)}: remote @import")
+    assert not loads, "\n".join(loads)
+
+
+def test_every_page_links_to_the_pdf_and_epub_editions(edition):
+    missing = []
+    for page in edition.pages():
+        hrefs = {a["href"] for a in soup(page).find_all("a", href=True)}
+        for suffix in (".pdf", ".epub"):
+            if not any(h.endswith(f"editions/{BASENAME}{suffix}") for h in hrefs):
+                missing.append(f"{page.name}: no link to the {suffix} edition")
+    assert not missing, "\n".join(missing)
+
+
+def test_the_linked_editions_are_published_with_the_website():
+    for suffix in (".pdf", ".epub"):
+        published = BOOK.html / "editions" / f"{BASENAME}{suffix}"
+        assert published.exists() and published.stat().st_size > 10_000, published
+
+
+def test_chapters_have_meta_description_and_review_date(edition):
+    problems = []
+    for docname in edition.titles:
+        page = edition.html / f"{docname}.html"
+        source = (edition.source / f"{docname}.md").read_text(encoding="utf-8")
+        if "last-reviewed:" not in source:
+            continue
+        doc = soup(page)
+        meta = doc.find("meta", attrs={"name": "description"})
+        if not meta or len(meta.get("content", "")) < 40:
+            problems.append(f"{docname}: no meta description")
+        if not doc.select_one(".last-reviewed"):
+            problems.append(f"{docname}: no last-reviewed line")
+        cite = doc.find(id=re.compile(r"-cite$"))
+        if not cite or edition.titles[docname] not in cite.get_text():
+            problems.append(f"{docname}: no 'Cite this chapter' section naming the chapter")
+    assert not problems, "\n".join(problems)
+
+
+def test_citations_and_reference_lists_use_the_same_author_year_form():
+    """Each in-text citation's text appears at the start of the entry it links to."""
+    checked = 0
+    problems = []
+    for page in BOOK.pages():
+        doc = soup(page)
+        for cite in doc.select(".bibtex-citation a[href^='#']"):
+            entry = doc.find(id=cite["href"][1:])
+            if entry is None:
+                problems.append(f"{page.name}: {cite['href']} has no entry on the page")
+                continue
+            text = cite.get_text(" ", strip=True)  # e.g. "Lederer and Wetzel 2014"
+            year = re.search(r"(\d{4}[a-z]?|n\.d\.)$", text)
+            first_name = re.split(r" and | et al\.|,", text)[0].split()[0]
+            entry_text = entry.get_text(" ", strip=True)
+            if not year or year.group(1).rstrip(".") not in entry_text or first_name not in entry_text[:80]:
+                problems.append(f"{page.name}: citation {text!r} vs entry {entry_text[:80]!r}")
+            if re.match(r"\[\w+\]", entry_text):
+                problems.append(f"{page.name}: entry starts with a bracketed label: {entry_text[:40]!r}")
+            checked += 1
+    assert checked > 0, "no citations found"
+    assert not problems, "\n".join(problems[:20])
