@@ -42,6 +42,9 @@ exclude_patterns = ["_build"]
 templates_path = ["_templates"]
 # Internal references that must resolve (nitpicky builds fail on any that do not).
 nitpicky = True
+# Number figures and tables per chapter ("Table 5.2"), so text, print and e-book agree.
+numfig = True
+numfig_secnum_depth = 1
 
 # -- Extensions ---------------------------------------------------------------------------------
 
@@ -52,6 +55,7 @@ extensions = [
     "sphinxcontrib.rsvgconverter",  # SVG figures -> PDF for LaTeX (rsvg-convert)
     "handbook_bibstyle",  # author-year reference list and citations, same in all formats
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
+    "handbook_catalogue",  # toolkit catalogue generated from references.bib
     "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
     "handbook_epub",  # ePub metadata fixes for epubcheck
     "handbook_html",  # accessibility fixes in the HTML Sphinx writes

@@ -196,6 +196,27 @@ class AuthorDateReferenceList(SphinxPostTransform):
             parent.extend(new_children)
 
 
+class PlainCitationsInLatexCaptions(SphinxPostTransform):
+    """In the PDF, print citations inside figure and table captions as plain text.
+
+    A hyperlink inside ``\\caption{...}`` breaks hyperref ("Argument of \\Hy@tempa has an
+    extra }"). The citation text is kept; only the link is dropped, and the chapter's reference
+    list is a few pages away.
+    """
+
+    default_priority = 30  # after references are resolved
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for caption in list(self.document.findall(nodes.caption)):
+            for cite in list(caption.findall(nodes.inline)):
+                if "bibtex-citation" in cite["classes"]:
+                    # pybtex-docutils writes the LaTeX link as raw nodes; keep only the words.
+                    words = "".join(t.astext() for t in cite.findall(nodes.Text)
+                                    if not isinstance(t.parent, nodes.raw))
+                    cite.replace_self(nodes.inline(words, words, classes=["bibtex-citation"]))
+
+
 def setup(app):
     register_pybtex_plugin("pybtex.style.labels", "handbook_key", KeyLabelStyle)
     register_pybtex_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
@@ -203,4 +224,5 @@ def setup(app):
         "sphinxcontrib.bibtex.style.referencing", "handbook_author_year", HandbookReferenceStyle
     )
     app.add_post_transform(AuthorDateReferenceList)
+    app.add_post_transform(PlainCitationsInLatexCaptions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
