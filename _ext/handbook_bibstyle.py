@@ -197,7 +197,7 @@ class AuthorDateReferenceList(SphinxPostTransform):
 
 
 class PlainCitationsInLatexCaptions(SphinxPostTransform):
-    """In the PDF, print citations inside figure and table captions as plain text.
+    """In the PDF, print citations inside captions and titles as plain text.
 
     A hyperlink inside ``\\caption{...}`` breaks hyperref ("Argument of \\Hy@tempa has an
     extra }"). The citation text is kept; only the link is dropped, and the chapter's reference
@@ -208,7 +208,9 @@ class PlainCitationsInLatexCaptions(SphinxPostTransform):
     builders = ("latex",)
 
     def run(self, **kwargs) -> None:
-        for caption in list(self.document.findall(nodes.caption)):
+        captions = [n for n in self.document.findall(nodes.Element)
+                    if isinstance(n, (nodes.caption, nodes.title))]
+        for caption in captions:
             for cite in list(caption.findall(nodes.inline)):
                 if "bibtex-citation" in cite["classes"]:
                     # pybtex-docutils writes the LaTeX link as raw nodes; keep only the words.

@@ -62,6 +62,12 @@ def test_every_entry_has_the_fields_its_type_needs(bib):
     for key, entry in bib.entries.items():
         fields = {f.lower() for f in entry.fields} | {r.lower() for r in entry.persons}
         needs = REQUIRED.get(entry.type.lower())
+        if entry.fields.get("verification") == "unconfirmed":
+            # A catalogue entry for a resource that could not be identified records only what
+            # is known; demanding an author or address would force an invention. It must say so.
+            if not entry.fields.get("note"):
+                problems.append(f"{key}: unconfirmed entries need a note saying what is not confirmed")
+            needs = ["title"]
         if needs is None:
             problems.append(f"{key}: entry type @{entry.type} has no rule here; add one")
             continue

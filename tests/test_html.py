@@ -130,24 +130,39 @@ def test_chapters_have_meta_description_and_review_date(edition):
 
 
 def test_citations_and_reference_lists_use_the_same_author_year_form():
-    """Each in-text citation's text appears at the start of the entry it links to."""
+    """Each in-text citation names the first author's surname and the year of the entry it links to."""
     checked = 0
     problems = []
     for page in BOOK.pages():
         doc = soup(page)
-        for cite in doc.select(".bibtex-citation a[href^='#']"):
-            entry = doc.find(id=cite["href"][1:])
-            if entry is None:
-                problems.append(f"{page.name}: {cite['href']} has no entry on the page")
-                continue
-            text = cite.get_text(" ", strip=True)  # e.g. "Lederer and Wetzel 2014"
-            year = re.search(r"(\d{4}[a-z]?|n\.d\.)$", text)
-            first_name = re.split(r" and | et al\.|,", text)[0].split()[0]
-            entry_text = entry.get_text(" ", strip=True)
-            if not year or year.group(1).rstrip(".") not in entry_text or first_name not in entry_text[:80]:
-                problems.append(f"{page.name}: citation {text!r} vs entry {entry_text[:80]!r}")
-            if re.match(r"\[\w+\]", entry_text):
-                problems.append(f"{page.name}: entry starts with a bracketed label: {entry_text[:40]!r}")
-            checked += 1
+        for span in doc.select(".bibtex-citation"):
+            cite_text = span.get_text(" ", strip=True)  # "(Lederer and Wetzel 2014)" or "Baldwin et al. (2011)"
+            for link in span.select("a[href^='#']"):
+                entry = doc.find(id=link["href"][1:])
+                if entry is None:
+                    problems.append(f"{page.name}: {link['href']} has no entry on the page")
+                    continue
+                entry_text = entry.get_text(" ", strip=True)
+                year = re.search(r"\b(\d{4}|n\.d)\b", link.get_text())
+                surname = re.split(r"[,.]", entry_text, maxsplit=1)[0].strip()
+                if not year or year.group(1) not in entry_text[:400]:
+                    problems.append(f"{page.name}: year of {cite_text!r} not in entry {entry_text[:80]!r}")
+                if surname.split()[0] not in cite_text:
+                    problems.append(f"{page.name}: {cite_text!r} does not name {surname!r}")
+                if re.match(r"\[\w+\]", entry_text):
+                    problems.append(f"{page.name}: entry starts with a bracketed label: {entry_text[:40]!r}")
+                checked += 1
     assert checked > 0, "no citations found"
-    assert not problems, "\n".join(problems[:20])
+    assert not problems, "\n".join(sorted(set(problems))[:20])
+
+
+def test_no_chapter_prose_is_rendered_as_code(edition):
+    """Chapters have no code; a <pre> outside the citation BibTeX means broken markup
+    (for example a directive fence whose title contains a backtick)."""
+    problems = []
+    for page in edition.pages():
+        for pre in soup(page).find_all("pre"):
+            if pre.find_parent(class_="cite-bibtex") or pre.find_parent(class_="highlight-bibtex"):
+                continue
+            problems.append(f"{page.name}: {pre.get_text()[:70]!r}")
+    assert not problems, "\n".join(problems)
