@@ -120,3 +120,30 @@ def test_search_works_offline(browser, server, edition_html):
         return  # the fixture's text is about constructs; the book must find its subject
     assert results > 0, "search for 'trafficking' found nothing"
     assert not foreign, foreign
+
+
+def test_catalogue_filters_narrow_the_list(browser):
+    """On the book's catalogue page, choosing a topic shows only entries with that topic."""
+    import functools
+    from conftest import BOOK
+
+    handler = functools.partial(QuietHandler, directory=str(BOOK.html))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/back/catalogue.html")
+        total = page.locator(".catalogue-entry").count()
+        page.select_option("select[name=topic]", "topic-policy-and-law")
+        visible = page.locator(".catalogue-entry:visible")
+        shown = visible.count()
+        assert 0 < shown < total
+        for i in range(shown):
+            assert "topic-policy-and-law" in visible.nth(i).get_attribute("class")
+        assert f"Showing {shown} of {total}" in page.locator(".catalogue-filter-status").inner_text()
+        page.select_option("select[name=topic]", "")
+        assert page.locator(".catalogue-entry:visible").count() == total
+        context.close()
+    finally:
+        httpd.shutdown()
