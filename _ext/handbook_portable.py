@@ -9,7 +9,8 @@ docutils nodes that every writer understands:
 * a dropdown becomes an open admonition whose title is the dropdown's title;
 * a card's title becomes a rubric, and cards and grids become plain containers that stack.
 
-Nothing is dropped: every child node of a component ends up in the output.
+Nothing is dropped: every child node of a component ends up in the output. In the PDF, tables
+outside boxes may also break across pages (BreakableTables).
 """
 
 from __future__ import annotations
@@ -77,6 +78,32 @@ class PortableComponents(SphinxPostTransform):
         return nodes.rubric("", "", *inline, classes=["portable-card-title"], ids=node["ids"])
 
 
+class BreakableTables(SphinxPostTransform):
+    """In the PDF, let tables break across pages (with their header row repeated).
+
+    Sphinx's LaTeX writer uses a tabular, which cannot break, unless a table has more than 30
+    rows or the class "longtable"; a 12-row table of long cells then runs off the page. Tables
+    inside boxes (admonitions) stay tabular, because longtable cannot live in a box.
+    """
+
+    default_priority = 150
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for table in self.document.findall(nodes.table):
+            boxed = any(isinstance(a, (nodes.Admonition, nodes.container)) for a in _ancestors(table))
+            if not boxed and "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
 def setup(app):
     app.add_post_transform(PortableComponents)
+    app.add_post_transform(BreakableTables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
