@@ -204,7 +204,9 @@ class FillCatalogue(SphinxPostTransform):
                            and ref.docname.startswith("chapters/")})
             replacement = nodes.inline()
             if not docs:
-                replacement += nodes.Text("no chapter yet")
+                unconfirmed = catalogue[node["key"]].fields.get("verification") == "unconfirmed"
+                replacement += nodes.Text("not cited: its details are unconfirmed" if unconfirmed
+                                          else "no chapter yet")
             for i, doc in enumerate(docs):
                 if i:
                     replacement += nodes.Text("; ")
