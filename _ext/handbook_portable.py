@@ -44,7 +44,11 @@ class PortableComponents(SphinxPostTransform):
             replacement = handler(node) if handler else plain_container(
                 name, list(node.children), node["ids"]
             )
+            classes = list(replacement["classes"])
             node.replace_self(replacement)
+            # replace_self copies the old node's classes (sphinx-design's flex layout classes)
+            # onto the replacement; keep only the portable ones.
+            replacement["classes"] = classes
 
     @staticmethod
     def rewrite_tab_item(node: nodes.Element) -> nodes.container:

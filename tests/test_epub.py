@@ -38,3 +38,15 @@ def test_interactive_components_are_shown_in_full():
     assert not missing, missing
     assert "<input" not in text, "tab radio buttons leaked into the ePub"
     assert "<details" not in text, "a collapsed dropdown leaked into the ePub"
+
+
+def test_tabs_are_stacked_label_then_body_without_flex_layout():
+    """Each tab's label is followed by its own body, in order, with no sphinx-design layout
+    classes left to lay them side by side in readers that apply CSS."""
+    with SINK.epub_zip() as epub:
+        page = epub.read("constructs.xhtml").decode()
+    order = [page.find(m) for m in ("SINK-TAB-ONE-LABEL", "SINK-TAB-ONE-BODY",
+                                    "SINK-TAB-TWO-LABEL", "SINK-TAB-TWO-BODY")]
+    assert -1 not in order and order == sorted(order), order
+    leftovers = re.findall(r'class="[^"]*\b(sd-tab-set|sd-row|sd-col|sd-d-flex-row)\b', page)
+    assert not leftovers, leftovers
