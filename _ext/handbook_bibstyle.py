@@ -77,8 +77,9 @@ class HandbookStyle(UnsrtStyle):
             optional[names("author", sep=", ", sep2=", and ", last_sep=", and ")],
             optional[join[names("editor", sep=", ", sep2=", and ", last_sep=", and "), ", ed."]],
         ]
-        # "n.d" without its dot: the entry template adds the final "."
-        return join(sep=". ")[who, first_of[optional_field("year"), "n.d"]]
+        # sentence[] adds a period unless the names already end with one ("Burr, V.");
+        # "n.d" comes without its dot because the entry template adds the final ".".
+        return join(sep=" ")[sentence[who], first_of[optional_field("year"), "n.d"]]
 
     def link(self):
         return optional[
