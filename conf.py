@@ -148,7 +148,7 @@ latex_elements = {
   {\large Edition """ + release + r""" \quad(reviewed """ + edition_date.strftime("%B %Y") + r""")\par}
   \vspace{1em}
   {\small Text: CC BY 4.0. Code: MIT. Education, not legal or medical advice.\par}
-  {\small US National Human Trafficking Hotline: see the chapter on recognizing trafficking.\par}
+  {\small Help now (United States): National Human Trafficking Hotline, call 1-888-373-7888 or text 233733.\par}
 \end{titlepage}
 """,
     "preamble": r"""
