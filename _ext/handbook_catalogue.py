@@ -220,6 +220,8 @@ class FillCatalogue(SphinxPostTransform):
             key = next((by_id[i] for i in citation["ids"] if i in by_id), None)
             if key not in catalogue or not citation.children:
                 continue
+            if label_for(key) not in self.env.get_domain("std").anonlabels:
+                continue  # this project has no catalogue page listing the entry
             para = citation.children[-1]
             if not isinstance(para, nodes.paragraph):
                 continue

@@ -24,15 +24,19 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
 def glossary_entries() -> dict[str, str]:
     text = GLOSSARY.read_text(encoding="utf-8")
     block = re.search(r"```\{glossary\}\n(.*?)\n```", text, re.S).group(1)
-    entries, term = {}, None
+    entries, terms, defining = {}, [], False
     for line in block.splitlines():
         if line.startswith(":") or not line.strip():
             continue
         if not line.startswith(" "):
-            term = line.strip()
-            entries[term] = ""
-        elif term:
-            entries[term] += line.strip() + " "
+            if defining:  # a new entry starts; several term lines may share one definition
+                terms, defining = [], False
+            terms.append(line.strip())
+            entries[line.strip()] = ""
+        else:
+            defining = True
+            for term in terms:
+                entries[term] += line.strip() + " "
     return entries
 
 

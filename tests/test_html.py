@@ -166,3 +166,26 @@ def test_no_chapter_prose_is_rendered_as_code(edition):
                 continue
             problems.append(f"{page.name}: {pre.get_text()[:70]!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_bibtex_entry_type_renders_as_an_author_year_entry():
+    """The kitchen sink cites one entry of each type the house style allows."""
+    from pybtex.database import parse_file
+    from conftest import SINK
+
+    bib = parse_file(str(SINK.source / "kitchen-sink.bib"))
+    bib.add_entries(parse_file(str(BOOK.source / "references.bib")).entries.items())
+    page = soup(SINK.html / "constructs.html")
+    rendered = {}
+    for item in page.select(".reference-list li[id]"):
+        key = next((k for k in bib.entries if item["id"].endswith("-" + k.lower())), None)
+        if key:
+            rendered[bib.entries[key].type.lower()] = (bib.entries[key], item.get_text(" ", strip=True))
+    wanted = {"report", "online", "misc", "article", "inproceedings", "book", "incollection"}
+    assert wanted <= set(rendered), wanted - set(rendered)
+    for kind, (entry, text) in rendered.items():
+        persons = entry.persons.get("author") or entry.persons.get("editor")
+        first = persons[0].last_names[0] if persons else entry.fields["author"].strip("{}").split()[0]
+        year = entry.fields.get("year", "n.d")
+        assert text.startswith(first.strip("{}")), f"@{kind} does not start with {first}: {text[:60]}"
+        assert re.search(rf"\.\s{re.escape(year)}\.\s", text[:400]), f"@{kind} lacks 'Names. {year}.': {text[:120]}"
