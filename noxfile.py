@@ -7,6 +7,7 @@ sphinx-build, e.g. ``./handbook pdf -- -D latex_elements.papersize=a4paper``.
 Outputs (stable names, documented in README.md):
     _build/html/                                       the website
     _build/pdf/healthcare-and-human-trafficking.pdf    the print edition
+    _build/pdf/chapters/<chapter>.pdf                  each chapter's pages of it, for printing
     _build/epub/healthcare-and-human-trafficking.epub  the e-book
     _build/kitchen-sink/{html,pdf,epub}/               the test fixture, built by `test`
 """
@@ -24,6 +25,7 @@ ROOT = Path(__file__).parent
 BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "tools"))
 
+import chapter_pdfs  # noqa: E402  (tools/chapter_pdfs.py)
 import system_packages  # noqa: E402  (tools/system_packages.py)
 from editions import BASENAME  # noqa: E402
 
@@ -49,6 +51,8 @@ def build_html(session: nox.Session, source: Path, out: Path) -> None:
     for built in (out / "pdf" / f"{BASENAME}.pdf", out / "epub" / f"{BASENAME}.epub"):
         if built.exists():
             shutil.copy2(built, editions / built.name)
+    if (out / "pdf" / "chapters").is_dir():
+        shutil.copytree(out / "pdf" / "chapters", editions / "chapters", dirs_exist_ok=True)
 
 
 def build_pdf(session: nox.Session, source: Path, out: Path) -> None:
@@ -65,6 +69,8 @@ def build_pdf(session: nox.Session, source: Path, out: Path) -> None:
                     env={"XINDYOPTS": xindyopts})
     (out / "pdf").mkdir(parents=True, exist_ok=True)
     shutil.copy2(latex / f"{BASENAME}.pdf", out / "pdf" / f"{BASENAME}.pdf")
+    if (source / "chapters").is_dir():  # one PDF per chapter, for printing
+        chapter_pdfs.split(out / "pdf" / f"{BASENAME}.pdf", source, out / "pdf" / "chapters")
 
 
 def build_epub(session: nox.Session, source: Path, out: Path) -> None:

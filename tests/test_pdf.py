@@ -90,3 +90,30 @@ def test_kitchen_sink_components_appear_in_full():
     text = pdf_text(SINK)
     missing = [m for m in markers() if m not in text]
     assert not missing, missing
+
+
+def test_each_chapter_has_its_own_printable_pdf():
+    """_build/pdf/chapters/<chapter>.pdf holds that chapter's pages of the book, whole."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(BOOK.source / "tools"))
+    from chapter_pdfs import chapter_titles
+
+    titles = chapter_titles(BOOK.source)
+    assert titles
+    total = 0
+    for stem, title in titles.items():
+        path = BOOK.out / "pdf" / "chapters" / f"{stem}.pdf"
+        assert path.exists(), path
+        text = normalise(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+        first_page = normalise(subprocess.run(["pdftotext", "-l", "1", str(path), "-"], capture_output=True, text=True).stdout)
+        assert normalise(title) in first_page[:300], f"{stem}.pdf does not open with its title"
+        for part in ("Key points", "References"):
+            assert normalise(part) in text, f"{stem}.pdf lacks {part!r}"
+        for once in ("Learning objectives", "Cite this chapter"):  # one numbered heading each:
+            headings = re.findall(rf"\d+\.\d+{normalise(once)}", text)  # one chapter, whole
+            assert len(headings) == 1, f"{stem}.pdf has {len(headings)} '{once}' headings"
+        total += len(PdfReader(str(path)).pages)
+        assert (BOOK.html / "editions" / "chapters" / f"{stem}.pdf").exists(), "not published with the website"
+    assert total < len(PdfReader(str(BOOK.pdf)).pages)
