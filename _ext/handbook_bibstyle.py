@@ -72,10 +72,11 @@ class HandbookStyle(UnsrtStyle):
 
     # Shared pieces --------------------------------------------------------------------------
 
-    def names_and_year(self):
+    def names_and_year(self, e):
+        editors = ", eds." if len(e.persons.get("editor", [])) > 1 else ", ed."
         who = first_of[
             optional[names("author", sep=", ", sep2=", and ", last_sep=", and ")],
-            optional[join[names("editor", sep=", ", sep2=", and ", last_sep=", and "), ", ed."]],
+            optional[join[names("editor", sep=", ", sep2=", and ", last_sep=", and "), editors]],
         ]
         # sentence[] adds a period unless the names already end with one ("Burr, V.");
         # "n.d" comes without its dot because the entry template adds the final ".".
@@ -96,8 +97,8 @@ class HandbookStyle(UnsrtStyle):
         return optional[join["doi:", href[join["https://doi.org/", bibfield("doi", raw=True)],
                                            bibfield("doi", raw=True)]]]
 
-    def entry(self, *parts):
-        return join(sep=" ")[join[self.names_and_year(), "."], *parts]
+    def entry(self, e, *parts):
+        return join(sep=" ")[join[self.names_and_year(e), "."], *parts]
 
     # Templates per entry type -------------------------------------------------------------
 
@@ -110,17 +111,17 @@ class HandbookStyle(UnsrtStyle):
             optional[": ", pages],
         ]
         where = self.doi() if "doi" in e.fields else self.link()
-        return self.entry(self.quoted_title(), sentence[source], sentence[where])
+        return self.entry(e, self.quoted_title(), sentence[source], sentence[where])
 
     def get_book_template(self, e):
-        return self.entry(
+        return self.entry(e, 
             sentence[tag("em")[bibfield("title")]],
             sentence[optional_field("address"), optional_field("publisher")],
             sentence[self.link()],
         )
 
     def get_incollection_template(self, e):
-        return self.entry(
+        return self.entry(e, 
             self.quoted_title(),
             sentence[words["In", tag("em")[bibfield("booktitle")]],
                      optional[words["edited by", names("editor", sep=", ", last_sep=", and ")]],
@@ -130,7 +131,7 @@ class HandbookStyle(UnsrtStyle):
         )
 
     def get_inproceedings_template(self, e):
-        return self.entry(
+        return self.entry(e, 
             self.quoted_title(),
             sentence[words["In", tag("em")[bibfield("booktitle")]], optional_field("pages")],
             sentence[optional_field("organization"), optional_field("publisher")],
@@ -138,7 +139,7 @@ class HandbookStyle(UnsrtStyle):
         )
 
     def get_report_template(self, e):
-        return self.entry(
+        return self.entry(e, 
             sentence[tag("em")[bibfield("title")]],
             sentence[optional_field("type"), optional_field("number")],
             sentence[first_of[optional_field("institution"), optional_field("publisher")],
@@ -149,7 +150,7 @@ class HandbookStyle(UnsrtStyle):
     get_techreport_template = get_report_template
 
     def get_online_template(self, e):
-        return self.entry(
+        return self.entry(e, 
             sentence[tag("em")[bibfield("title")]],
             sentence[first_of[optional_field("organization"), optional_field("publisher")]],
             sentence[optional_field("note")],
@@ -157,7 +158,7 @@ class HandbookStyle(UnsrtStyle):
         )
 
     def get_misc_template(self, e):
-        return self.entry(
+        return self.entry(e, 
             sentence[tag("em")[bibfield("title")]],
             sentence[optional_field("howpublished"),
                      first_of[optional_field("organization"), optional_field("publisher")]],
