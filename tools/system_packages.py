@@ -29,6 +29,7 @@ NEEDS = {
         "epubcheck": "validates the ePub",
         "default-jre-headless": "runs epubcheck",
         "chromium": "the browser for the accessibility tests",
+        "fonts-dejavu-core": "a screen font for chromium (its own font package is only recommended)",
     },
 }
 
