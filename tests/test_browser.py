@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import BOOK, ROOT, SINK
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The flags keep chromium from reaching for the network on its own (updates, sync, field trials).
@@ -43,7 +43,6 @@ def server(edition_html):
 
 @pytest.fixture(scope="module", params=["book", "kitchen-sink"])
 def edition_html(request):
-    from conftest import BOOK, SINK
     return {"book": BOOK, "kitchen-sink": SINK}[request.param].html
 
 
@@ -124,9 +123,6 @@ def test_search_works_offline(browser, server, edition_html):
 
 def test_catalogue_filters_narrow_the_list(browser):
     """On the book's catalogue page, choosing a topic shows only entries with that topic."""
-    import functools
-    from conftest import BOOK
-
     handler = functools.partial(QuietHandler, directory=str(BOOK.html))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from bs4 import BeautifulSoup
 
-from conftest import BOOK, BASENAME
+from pybtex.database import parse_file
+
+from conftest import BASENAME, BOOK, SINK
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -170,9 +171,6 @@ def test_no_chapter_prose_is_rendered_as_code(edition):
 
 def test_every_bibtex_entry_type_renders_as_an_author_year_entry():
     """The kitchen sink cites one entry of each type the house style allows."""
-    from pybtex.database import parse_file
-    from conftest import SINK
-
     bib = parse_file(str(SINK.source / "kitchen-sink.bib"))
     bib.add_entries(parse_file(str(BOOK.source / "references.bib")).entries.items())
     page = soup(SINK.html / "constructs.html")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from chapter_pdfs import chapter_titles  # tools/, put on sys.path by conftest
 from conftest import BOOK, SINK, markers
 
 
@@ -60,11 +65,6 @@ def test_us_letter_by_default():
 
 def test_a4_from_one_switch():
     """PAPER=a4 gives A4 in the LaTeX that Sphinx writes (the switch the README documents)."""
-    import os
-    import sys
-    from pathlib import Path
-    import tempfile
-
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
             [sys.executable, "-m", "sphinx", "-b", "latex", "-q", str(SINK.source), out],
@@ -94,12 +94,6 @@ def test_kitchen_sink_components_appear_in_full():
 
 def test_each_chapter_has_its_own_printable_pdf():
     """_build/pdf/chapters/<chapter>.pdf holds that chapter's pages of the book, whole."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(BOOK.source / "tools"))
-    from chapter_pdfs import chapter_titles
-
     titles = chapter_titles(BOOK.source)
     assert titles
     total = 0
