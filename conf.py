@@ -59,6 +59,7 @@ extensions = [
     "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
     "handbook_epub",  # ePub metadata fixes for epubcheck
     "handbook_html",  # accessibility fixes in the HTML Sphinx writes
+    "handbook_houserules",  # raw HTML, stray role or fence syntax, alt text: fail the build
 ]
 
 # -- MyST ---------------------------------------------------------------------------------------

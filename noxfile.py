@@ -4,6 +4,12 @@ Run them through ``./handbook SESSION`` (which prepares the pinned environment i
 inside that environment, ``nox --no-venv -s SESSION``. Arguments after ``--`` are passed to
 sphinx-build, e.g. ``./handbook pdf -- -D latex_elements.papersize=a4paper``.
 
+Every session that builds runs the start-up check (tools/precheck.py) first, builds into a
+scratch folder and publishes only when every build and check of the run passed
+(tools/staging.py); sphinx-build runs through tools/sphinx_run.py (plain messages, and a fresh
+environment after a run that did not finish cleanly). HANDBOOK_SOURCE and HANDBOOK_BUILD point a
+session at another copy of the book (the fault-injection tests use them).
+
 Outputs (stable names, documented in README.md):
     _build/html/                                       the website
     _build/pdf/healthcare-and-human-trafficking.pdf    the print edition
@@ -14,20 +20,31 @@ Outputs (stable names, documented in README.md):
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import sys
 from pathlib import Path
 
 import nox
+from nox.command import CommandFailed
 
 ROOT = Path(__file__).parent
-BUILD = ROOT / "_build"
+SOURCE = Path(os.environ.get("HANDBOOK_SOURCE", ROOT)).resolve()
+BUILD = Path(os.environ.get("HANDBOOK_BUILD", SOURCE / "_build")).resolve()
 sys.path.insert(0, str(ROOT / "tools"))
 
 import chapter_pdfs  # noqa: E402  (tools/chapter_pdfs.py)
+import latex_log  # noqa: E402
+import reproducible  # noqa: E402
+import staging  # noqa: E402
 import system_packages  # noqa: E402  (tools/system_packages.py)
 from editions import BASENAME  # noqa: E402
+
+# Reproducible editions: every date in the outputs comes from the last commit.
+os.environ.setdefault("SOURCE_DATE_EPOCH", staging.source_date_epoch(ROOT))
 
 nox.options.sessions = ["build"]
 
@@ -35,98 +52,141 @@ nox.options.sessions = ["build"]
 STRICT = ["-W", "--keep-going", "-n", "-q"]
 
 
-def sphinx(session: nox.Session, builder: str, source: Path, out: Path, *extra: str) -> None:
-    doctrees = out.parent / (out.name + ".doctrees")
+def sphinx(session: nox.Session, builder: str, source: Path, run: staging.Run, name: str,
+           *extra: str) -> None:
+    # The environment (doctrees) persists between runs beside the published edition; the output
+    # goes to the run's scratch folder. tools/sphinx_run.py runs sphinx-build (same arguments).
+    doctrees = run.out / (name + ".doctrees")
     session.run(
-        sys.executable, "-m", "sphinx", "-b", builder, "-d", str(doctrees),
-        *STRICT, *extra, *session.posargs, str(source), str(out),
+        sys.executable, str(ROOT / "tools" / "sphinx_run.py"), "-b", builder, "-d", str(doctrees),
+        *STRICT, *extra, *session.posargs, str(source), str(run.path(name)),
     )
 
 
-def build_html(session: nox.Session, source: Path, out: Path) -> None:
-    sphinx(session, "html", source, out / "html")
-    # The website links to the PDF and ePub editions; publish whichever exist.
-    editions = out / "html" / "editions"
+@contextlib.contextmanager
+def staged(session: nox.Session, source: Path, out: Path):
+    """Start-up check, then a scratch run that is published only if everything in it passed."""
+    session.run(sys.executable, str(ROOT / "tools" / "precheck.py"), str(source))
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM = Ctrl-C
+    run = staging.Run(out)
+    try:
+        yield run
+        names = run.publish()
+        session.log(f"Published {', '.join(names)} in {out}.")
+    except BaseException:
+        session.log(f"Nothing was published: the editions in {out} are the last good ones, "
+                    f"unchanged. This run's unfinished outputs are in {run.scratch}.")
+        raise
+    finally:
+        run.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def build_html(session: nox.Session, source: Path, run: staging.Run) -> None:
+    sphinx(session, "html", source, run, "html")
+    # The website links to the PDF and ePub editions: this run's, or else the published ones.
+    editions = run.path("html") / "editions"
     editions.mkdir(exist_ok=True)
-    for built in (out / "pdf" / f"{BASENAME}.pdf", out / "epub" / f"{BASENAME}.epub"):
+    for built in (run.latest("pdf") / f"{BASENAME}.pdf", run.latest("epub") / f"{BASENAME}.epub"):
         if built.exists():
             shutil.copy2(built, editions / built.name)
-    if (out / "pdf" / "chapters").is_dir():
-        shutil.copytree(out / "pdf" / "chapters", editions / "chapters", dirs_exist_ok=True)
+    if (run.latest("pdf") / "chapters").is_dir():
+        shutil.copytree(run.latest("pdf") / "chapters", editions / "chapters", dirs_exist_ok=True)
 
 
-def build_pdf(session: nox.Session, source: Path, out: Path) -> None:
+def build_pdf(session: nox.Session, source: Path, run: staging.Run) -> None:
     system_packages.require("pdf")
-    latex = out / "latex"
-    sphinx(session, "latex", source, latex)
+    latex = run.path("latex")
+    sphinx(session, "latex", source, run, "latex")
     # Sphinx writes a latexmkrc beside the .tex that selects xelatex and xindy; xindy's options
     # are set in the Makefile it writes too, so take them from there rather than repeat them.
     makefile = (latex / "Makefile").read_text(encoding="utf-8")
     xindyopts = re.search(r"^export XINDYOPTS = (.*)$", makefile, re.M).group(1).strip()
-    with session.chdir(latex):
-        session.run("latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode",
-                    "-halt-on-error", "-silent", f"{BASENAME}.tex", external=True, silent=True,
-                    env={"XINDYOPTS": xindyopts})
-    (out / "pdf").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(latex / f"{BASENAME}.pdf", out / "pdf" / f"{BASENAME}.pdf")
+    try:
+        with session.chdir(latex):
+            session.run("latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode",
+                        "-halt-on-error", "-silent", f"{BASENAME}.tex", external=True, silent=True,
+                        env={"XINDYOPTS": xindyopts})
+    except CommandFailed:
+        session.error("\n".join(latex_log.errors(latex, BASENAME, source)) or "LaTeX failed")
+    problems = latex_log.check(latex, BASENAME, source)
+    if problems:
+        session.error("The PDF has problems that ruin a page:\n" + "\n".join(problems))
+    pdf_dir = run.path("pdf")
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(latex / f"{BASENAME}.pdf", pdf_dir / f"{BASENAME}.pdf")
     if (source / "chapters").is_dir():  # one PDF per chapter, for printing
-        chapter_pdfs.split(out / "pdf" / f"{BASENAME}.pdf", source, out / "pdf" / "chapters")
+        chapter_pdfs.split(pdf_dir / f"{BASENAME}.pdf", source, pdf_dir / "chapters")
 
 
-def build_epub(session: nox.Session, source: Path, out: Path) -> None:
-    sphinx(session, "epub", source, out / "epub")
+def build_epub(session: nox.Session, source: Path, run: staging.Run) -> None:
+    sphinx(session, "epub", source, run, "epub")
+    reproducible.normalise_epub(run.path("epub") / f"{BASENAME}.epub")
 
 
-def build_all(session: nox.Session, source: Path, out: Path) -> None:
-    build_pdf(session, source, out)
-    build_epub(session, source, out)
-    build_html(session, source, out)
+def build_all(session: nox.Session, source: Path, run: staging.Run) -> None:
+    build_pdf(session, source, run)
+    build_epub(session, source, run)
+    build_html(session, source, run)
 
 
 @nox.session(name="build")
 def build(session: nox.Session) -> None:
-    """Every format: PDF, ePub, then the website (which links to both)."""
-    build_all(session, ROOT, BUILD)
+    """Every format: PDF, ePub, then the website (which links to both); published together."""
+    with staged(session, SOURCE, BUILD) as run:
+        build_all(session, SOURCE, run)
 
 
 @nox.session
 def html(session: nox.Session) -> None:
     """The website only, into _build/html."""
-    build_html(session, ROOT, BUILD)
+    with staged(session, SOURCE, BUILD) as run:
+        build_html(session, SOURCE, run)
 
 
 @nox.session
 def pdf(session: nox.Session) -> None:
     """The PDF only (US Letter; PAPER=a4 for A4), into _build/pdf."""
-    build_pdf(session, ROOT, BUILD)
+    with staged(session, SOURCE, BUILD) as run:
+        build_pdf(session, SOURCE, run)
 
 
 @nox.session
 def epub(session: nox.Session) -> None:
     """The ePub only, into _build/epub."""
-    build_epub(session, ROOT, BUILD)
+    with staged(session, SOURCE, BUILD) as run:
+        build_epub(session, SOURCE, run)
+
+
+@nox.session
+def precheck(session: nox.Session) -> None:
+    """Only the start-up check of the sources (seconds; no build)."""
+    session.run(sys.executable, str(ROOT / "tools" / "precheck.py"), str(SOURCE))
 
 
 @nox.session
 def live(session: nox.Session) -> None:
     """Live preview of the website at http://127.0.0.1:8000, rebuilt on every save."""
     session.run(sys.executable, "-m", "sphinx_autobuild", *STRICT, "--host", "127.0.0.1",
-                "--ignore", str(BUILD), *session.posargs, str(ROOT), str(BUILD / "live"))
+                "--ignore", str(BUILD), *session.posargs, str(SOURCE), str(BUILD / "live"))
 
 
 @nox.session
 def test(session: nox.Session) -> None:
     """Build the book and the kitchen-sink fixture in every format, then run pytest."""
     system_packages.require("test")
-    build_all(session, ROOT, BUILD)
-    build_all(session, ROOT / "tests" / "kitchen-sink", BUILD / "kitchen-sink")
+    with staged(session, SOURCE, BUILD) as run:
+        build_all(session, SOURCE, run)
+    with staged(session, ROOT / "tests" / "kitchen-sink", BUILD / "kitchen-sink") as run:
+        build_all(session, ROOT / "tests" / "kitchen-sink", run)
     session.run(sys.executable, "-m", "pytest", "tests")
 
 
 @nox.session
 def linkcheck(session: nox.Session) -> None:
     """Check external links (needs the network; by hand only, never in CI)."""
-    sphinx(session, "linkcheck", ROOT, BUILD / "linkcheck")
+    session.run(sys.executable, "-m", "sphinx", "-b", "linkcheck", *STRICT, *session.posargs,
+                str(SOURCE), str(BUILD / "linkcheck"))
 
 
 @nox.session
