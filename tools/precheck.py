@@ -155,8 +155,13 @@ def load_yaml(book: Book, path: Path, text: str, first_line: int = 1):
         return True, yaml.load(text, Loader=TextDateLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
+        context = getattr(err, "context_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        if context is not None and context.line < (mark.line if mark else context.line + 1):
+            # Report where the open construct (a quote, a bracket, a mapping) started.
+            problem += f"; what starts on line {first_line + context.line} is still open on line {line}"
+            line = first_line + context.line
         book.report(path, line, f"the YAML is not valid ({problem})",
                     "check the indentation and the colons on this line and the one before; "
                     "put text that contains ': ' or starts with a special character in quotes")
@@ -549,12 +554,12 @@ def check_markdown(book: Book, path: Path, text: str, keys: set[str], avoid) -> 
         directive = re.match(r"\{(figure|image)\}\s*(\S*)", info)
         if directive and not any(f.literal for f in stack):
             options = []
-            for _, option, _ in lines[index + 1:]:
+            for option_line, option, _ in lines[index + 1:]:
                 if not re.match(r"\s*:[\w-]+:", option):
                     break
-                options.append(option)
-            alt = next((re.sub(r"^\s*:alt:\s*", "", o) for o in options if re.match(r"\s*:alt:", o)), None)
-            check_image(book, path, number, directive.group(2), alt)
+                options.append((option_line, option))
+            alt = next(((n, re.sub(r"^\s*:alt:\s*", "", o)) for n, o in options if re.match(r"\s*:alt:", o)), None)
+            check_image(book, path, alt[0] if alt else number, directive.group(2), alt[1] if alt else None)
     check_avoid_words(book, path, prose, avoid)
 
 
