@@ -10,14 +10,17 @@ the small kitchen-sink fixture, so the whole suite stays fast.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from faults import append, copy_book, line_of, session, sub
+from faults import Result, append, copy_book, line_of, session, sub
 
 SINK = "tests/kitchen-sink"
 PAGE = f"{SINK}/constructs.md"
@@ -192,12 +195,27 @@ def pristine(tmp_path_factory) -> Path:
     return copy_book(tmp_path_factory.mktemp("pristine") / "book")
 
 
-def clone(pristine: Path, tmp_path: Path) -> Path:
-    import shutil
-
-    target = tmp_path / "book"
+def clone(pristine: Path, target: Path) -> Path:
     shutil.copytree(pristine, target)
     return target
+
+
+def build_with(fault: Fault, pristine: Path, folder: Path) -> tuple[Path, int | None, Result]:
+    book = clone(pristine, folder / fault.id)
+    line = fault.inject(book)
+    if fault.needle:
+        line = line_of(book / (SINK if fault.source == "sink" else "") / fault.file, fault.needle)
+    return book, line, session(book, fault.session, fault.source)
+
+
+@pytest.fixture(scope="module")
+def results(pristine: Path, tmp_path_factory) -> dict[str, tuple[Path, int | None, Result]]:
+    """Every case built once, a few at a time (each build is a separate process)."""
+    folder = tmp_path_factory.mktemp("faults")
+    workers = max(2, min(4, os.cpu_count() or 2))
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {f.id: pool.submit(build_with, f, pristine, folder) for f in FAULTS}
+        return {key: future.result() for key, future in futures.items()}
 
 
 def test_every_listed_kind_of_mistake_is_covered():
@@ -205,12 +223,8 @@ def test_every_listed_kind_of_mistake_is_covered():
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.id)
-def test_mistake_fails_the_build_with_a_plain_message(fault: Fault, pristine: Path, tmp_path: Path):
-    book = clone(pristine, tmp_path)
-    line = fault.inject(book)
-    if fault.needle:
-        line = line_of(book / (SINK if fault.source == "sink" else "") / fault.file, fault.needle)
-    result = session(book, fault.session, fault.source)
+def test_mistake_fails_the_build_with_a_plain_message(fault: Fault, results):
+    book, line, result = results[fault.id]
     assert result.code != 0, f"the build passed despite the mistake:\n{result}"
     out = result.output
     assert "Traceback" not in out and 'File "' not in out, f"a Python traceback:\n{out}"
@@ -225,7 +239,7 @@ def test_mistake_fails_the_build_with_a_plain_message(fault: Fault, pristine: Pa
 
 def test_clean_copy_builds(pristine: Path, tmp_path: Path):
     """The copy itself is fine: every failure above comes from its one mistake."""
-    book = clone(pristine, tmp_path)
+    book = clone(pristine, tmp_path / "book")
     assert session(book, "precheck").code == 0
     result = session(book, "html", "sink")
     assert result.code == 0, result

@@ -559,7 +559,8 @@ def check_markdown(book: Book, path: Path, text: str, keys: set[str], avoid) -> 
                     break
                 options.append((option_line, option))
             alt = next(((n, re.sub(r"^\s*:alt:\s*", "", o)) for n, o in options if re.match(r"\s*:alt:", o)), None)
-            check_image(book, path, alt[0] if alt else number, directive.group(2), alt[1] if alt else None)
+            check_image(book, path, number, directive.group(2), alt[1] if alt else None,
+                        alt[0] if alt else number)
     check_avoid_words(book, path, prose, avoid)
 
 
@@ -570,7 +571,8 @@ def check_fence_line(book: Book, path: Path, number: int, line: str) -> None:
                     "write it as ```{name} or :::{name}")
 
 
-def check_image(book: Book, path: Path, number: int, target: str, alt: str | None) -> None:
+def check_image(book: Book, path: Path, number: int, target: str, alt: str | None,
+                alt_number: int | None = None) -> None:
     if target and not re.match(r"[a-z]+://", target):
         base = book.root if target.startswith("/") else path.parent
         if not (base / target.lstrip("/")).exists():
@@ -583,7 +585,7 @@ def check_image(book: Book, path: Path, number: int, target: str, alt: str | Non
                     "add ':alt: ' (or ![alt text](...)) with a sentence describing what the image shows")
     elif text.lower() in PLACEHOLDER_ALT or text.lower() in {name, Path(name).stem} \
             or re.search(r"\.(svg|png|jpe?g|gif|webp|pdf)\b", text, re.I):
-        book.report(path, number, f"the alt text of '{target}' is '{text}', a file name or placeholder",
+        book.report(path, alt_number or number, f"the alt text of '{target}' is '{text}', a file name or placeholder",
                     "describe what the image shows, in a sentence, for readers who cannot see it")
 
 
