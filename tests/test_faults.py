@@ -209,12 +209,14 @@ def build_with(fault: Fault, pristine: Path, folder: Path) -> tuple[Path, int | 
 
 
 @pytest.fixture(scope="module")
-def results(pristine: Path, tmp_path_factory) -> dict[str, tuple[Path, int | None, Result]]:
-    """Every case built once, a few at a time (each build is a separate process)."""
+def results(pristine: Path, tmp_path_factory, request) -> dict[str, tuple[Path, int | None, Result]]:
+    """Every selected case built once, a few at a time (each build is a separate process)."""
     folder = tmp_path_factory.mktemp("faults")
+    selected = {item.callspec.params["fault"].id for item in request.session.items
+                if hasattr(item, "callspec") and "fault" in item.callspec.params}
     workers = max(2, min(4, os.cpu_count() or 2))
     with ThreadPoolExecutor(workers) as pool:
-        futures = {f.id: pool.submit(build_with, f, pristine, folder) for f in FAULTS}
+        futures = {f.id: pool.submit(build_with, f, pristine, folder) for f in FAULTS if f.id in selected}
         return {key: future.result() for key, future in futures.items()}
 
 
