@@ -10,7 +10,7 @@ pages, in every builder (website, PDF, ePub), and fails the strict build with th
   mistyped;
 * images without alt text, or whose alt text is a file name.
 
-Each message starts with "handbook:" and says what to do.
+Each message starts with "handbook:" and ends with "=> what to do".
 """
 
 from __future__ import annotations
@@ -52,27 +52,27 @@ def warn(message: str, node: nodes.Node) -> None:
 def check(app, doctree: nodes.document) -> None:
     for node in doctree.findall(nodes.raw):
         if "html" in node.get("format", "").split():
-            warn("raw HTML: it shows on the website but vanishes from the PDF and the ePub. "
-                 "Use MyST Markdown instead (bold, lists, an admonition, a figure).", node)
+            warn("raw HTML: it shows on the website but vanishes from the PDF and the ePub => "
+                 "use MyST Markdown instead (bold, lists, an admonition, a figure).", node)
     for node in doctree.findall(nodes.Text):
         if inside_literal(node):
             continue
         text = node.astext()
         role = ROLE_TEXT.search(text)
         if role:
-            warn(f"'{role.group(0)}' is shown to readers as typed: the role was not applied. "
-                 f"Write the target in backticks right after it: {role.group(0)}`target`.", node.parent)
+            warn(f"'{role.group(0)}' is shown to readers as typed: the role was not applied => "
+                 f"write the target in backticks right after it: {role.group(0)}`target`.", node.parent)
         if FENCE_TEXT.search(text):
             warn("a fence marker (``` or :::) is shown to readers as text: a block above it is not "
-                 "closed, or its closing line is mistyped. Close each block with the same marker "
+                 "closed, or its closing line is mistyped => close each block with the same marker "
                  "that opened it, on a line of its own.", node.parent)
     for node in doctree.findall(nodes.image):
         alt = (node.get("alt") or "").strip()
         name = PurePosixPath(node.get("uri", "")).name
         if not alt:
-            warn(f"the image '{name}' has no alt text. Add ':alt:' with a sentence that describes it.", node)
+            warn(f"the image '{name}' has no alt text => add ':alt:' with a sentence that describes it.", node)
         elif alt.lower() in {name.lower(), PurePosixPath(name).stem.lower()}:
-            warn(f"the alt text of '{name}' is its file name. Describe what the image shows.", node)
+            warn(f"the alt text of '{name}' is its file name => describe what the image shows.", node)
 
 
 def setup(app):

@@ -50,8 +50,14 @@ def session(book: Path, name: str, source: str = "book", timeout: int = 600, **p
     return Result(result.returncode, result.stdout + result.stderr)
 
 
-def out_dir(book: Path, source: str = "book") -> Path:
-    return book / "_build" / ("sink" if source == "sink" else "")
+def sphinx_only(book: Path, source: str = "sink") -> Result:
+    """The website build alone, without the start-up check (to test the checks inside Sphinx)."""
+    folder = book / "tests" / "kitchen-sink" if source == "sink" else book
+    result = subprocess.run([sys.executable, str(book / "tools" / "sphinx_run.py"), "-b", "html",
+                             "-d", str(book / "_build" / "only.doctrees"), "-W", "--keep-going", "-n",
+                             "-q", str(folder), str(book / "_build" / "only")],
+                            cwd=book, capture_output=True, text=True, timeout=600)
+    return Result(result.returncode, result.stdout + result.stderr)
 
 
 # -- Mutations: each returns the (1-based) line number of the change ------------------------------

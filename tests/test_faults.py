@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Callable
 
 import pytest
 
-from faults import Result, append, copy_book, line_of, session, sub
+from faults import ROOT, Result, append, copy_book, line_of, session, sphinx_only, sub
 
 SINK = "tests/kitchen-sink"
 PAGE = f"{SINK}/constructs.md"
@@ -181,6 +183,13 @@ FAULTS = [
     Fault("page-outside-toctree",
           lambda b: (b / SINK / "stray.md").write_text("(stray)=\n# A stray page\n\nText.\n", encoding="utf-8"),
           "stray.md", ["isn't included in any toctree", "add it to a"], source="sink", line=False),
+    Fault("raw-html-directive", sink("```{raw} html\n<b>Bold on the website only</b>\n```"),
+          "constructs.md", ["raw HTML", "vanishes from the PDF"], source="sink"),
+    # -- the checks inside Sphinx, without the start-up check in front of them -------------------
+    Fault("role-text-in-output", sink("People who experience {term}coercion often stay."),
+          "constructs.md", ["'{term}' is shown to readers as typed"], source="sink", session="sphinx"),
+    Fault("image-alt-missing-in-output", drop_alt, "constructs.md", ["has no alt text"], source="sink",
+          session="sphinx"),
     # -- what only the PDF shows ----------------------------------------------------------------
     Fault("pdf-overfull-url",
           sink("| Link | Where |\n| --- | --- |\n| `https://example.org/" + "a" * 180 + "` | there |"),
@@ -205,6 +214,8 @@ def build_with(fault: Fault, pristine: Path, folder: Path) -> tuple[Path, int | 
     line = fault.inject(book)
     if fault.needle:
         line = line_of(book / (SINK if fault.source == "sink" else "") / fault.file, fault.needle)
+    if fault.session == "sphinx":
+        return book, line, sphinx_only(book, fault.source)
     return book, line, session(book, fault.session, fault.source)
 
 
@@ -237,6 +248,23 @@ def test_mistake_fails_the_build_with_a_plain_message(fault: Fault, results):
     assert re.search(r"->\s+\S", out), f"the message does not say what to do:\n{out}"
     published = book / "_build" / ("sink" if fault.source == "sink" else "") / fault.session
     assert not published.exists(), "a failed build published an edition"
+
+
+def test_a_crash_inside_sphinx_is_one_plain_paragraph(tmp_path):
+    """Whatever breaks inside Sphinx or an extension, the editor sees no traceback."""
+    (tmp_path / "conf.py").write_text("extensions = ['broken']\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text(
+        "def boom(app):\n    raise ValueError('chapters/x.md: something the check did not foresee')\n"
+        "def setup(app):\n    app.connect('builder-inited', boom)\n", encoding="utf-8")
+    (tmp_path / "index.md").write_text("# Title\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "sphinx_run.py"), "-b", "html", "-q",
+                             "-d", str(tmp_path / "dt"), str(tmp_path), str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert "Traceback" not in out and 'File "' not in out, out
+    assert "something the check did not foresee" in out and "-> " in out, out
 
 
 def test_clean_copy_builds(pristine: Path, tmp_path: Path):

@@ -78,6 +78,9 @@ def check(latex_dir: Path, basename: str, source: Path) -> list[str]:
             if 0 < first <= len(tex_lines) and tex_lines[first - 1].startswith("\\chapter"):
                 continue  # fncychap's chapter heading (see the module docstring)
             doc = docs[first] if first < len(docs) else None
+            if (doc, round(size)) in seen:
+                continue  # the same box, reported again for the page it ends on
+            seen.add((doc, round(size)))
             kind = "too wide" if match.group(1) == "h" else "too tall"
             problems.append(
                 f"{source_of(doc, source)}: something on a PDF page is {size:.0f} pt {kind} and runs off "

@@ -92,7 +92,7 @@ def hint_for(kind: str | None, msg: str) -> str:
             kind = "myst.directive_unknown"
         elif "Unknown interpreted text role" in msg:
             kind = "myst.role_unknown"
-        elif msg.startswith("handbook:"):
+        elif msg.startswith("handbook: "):
             kind = "handbook"
     if kind in HINTS:
         return HINTS[kind]
@@ -126,9 +126,9 @@ def run(args: list[str]) -> int:
                 where = relative(match["path"], source)
                 if match["line"]:
                     where += ":" + match["line"]
-                msg = match["msg"]
+                msg, _, fix = match["msg"].removeprefix("handbook: ").partition(" => ")
                 print(f"{where}: {msg}", file=sys.stderr)
-                hint = hint_for(match["type"], msg)
+                hint = fix or hint_for(match["type"], match["msg"])
                 if hint:
                     print(f"    -> {hint}", file=sys.stderr)
             elif line.startswith("build finished with problems") or not line.strip():
@@ -151,7 +151,7 @@ def run(args: list[str]) -> int:
 
 
 def is_crash_start(line: str) -> bool:
-    return bool(re.match(r"^(\w+ error!?|Exception occurred:|Traceback \(most recent call last\):)$",
+    return bool(re.match(r"^(\w+ error( \([^)]*\))?!?|Exception occurred:|Traceback \(most recent call last\):)$",
                          line.strip()))
 
 
@@ -162,6 +162,9 @@ def report_crash(lines: list[str], source: Path | None) -> None:
     errors = [l.strip() for l in lines if re.match(r"^\s*([\w.]+(Error|Exception|Warning)|[\w.]+\.\w+Error):", l)]
     detail = errors[-1] if errors else next((l.strip() for l in lines if l.strip()), "unknown error")
     detail = re.sub(r"^[\w.]+\.(?=\w+(Error|Exception):)", "", detail)
+    inner = re.search(r"threw an exception \(exception: (.*)\)$", detail)
+    if inner:  # an extension's handler failed: its own message is the useful part
+        detail = inner.group(1)
     if source is not None:
         detail = detail.replace(str(source.resolve()) + "/", "")
     print("\nThe build stopped with an error it could not recover from:\n    " + detail, file=sys.stderr)
