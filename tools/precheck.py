@@ -24,6 +24,7 @@ tools/sphinx_run.py, in the same form.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 import sys
@@ -76,11 +77,28 @@ class Book:
         return sorted(p for p in self.root.glob(pattern)
                       if p.is_file() and not SKIP_DIRS & set(p.relative_to(self.root).parts))
 
+    def include_patterns(self) -> list[str] | None:
+        """conf.py's include_patterns, read without running conf.py."""
+        conf = self.root / "conf.py"
+        if not conf.exists():
+            return None
+        try:
+            tree = ast.parse(conf.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            return None
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "include_patterns" for t in node.targets)):
+                try:
+                    return [p for p in ast.literal_eval(node.value) if isinstance(p, str)]
+                except ValueError:
+                    return None
+        return None
+
     def sources(self) -> list[Path]:
-        if (self.root / "chapters").is_dir():
-            globs = ["index.md", "chapters/**/*.md", "back/**/*.md", "snippets/**/*.md"]
-        else:  # a fixture: every Markdown file in the folder
-            globs = ["**/*.md"]
+        """The book's Markdown: what conf.py includes, plus snippets/ (included from chapters)."""
+        patterns = self.include_patterns() or ["**"]
+        globs = [p + "/*.md" if p.endswith("**") else p for p in patterns] + ["snippets/**/*.md"]
+        globs = [g for g in globs if g.endswith(".md")]
         seen = []
         for pattern in globs:
             seen += [p for p in self.walk(pattern) if p not in seen]
