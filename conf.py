@@ -34,9 +34,10 @@ edition_date = date.fromisoformat(str(_citation["date-released"]))
 FACTS = {k: str(v) for k, v in yaml.safe_load((HERE / "data" / "facts.yaml").read_text(encoding="utf-8")).items()}
 FACTS.update(edition=release, edition_date=edition_date.isoformat(),
              edition_month=edition_date.strftime("%B %Y"))
-# Where the website is published, for "Cite this chapter" (never fetched). No address is
-# published yet, so citations carry none unless HANDBOOK_URL is set at build time.
-handbook_url = os.environ.get("HANDBOOK_URL", "")
+# Where the website is published, for "Cite this chapter", the citation files and meta tags
+# (never fetched). No address is published yet: citations carry none unless HANDBOOK_URL is set
+# at build time, or the hosting service provides its canonical URL (Read the Docs does).
+handbook_url = os.environ.get("HANDBOOK_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 language = "en"
 
 # -- Sources ------------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ root_doc = "index"
 source_suffix = {".md": "markdown"}
 # The book is exactly these files; everything else in the repository (README, tests, caches)
 # is not a page of the book.
-include_patterns = ["index.md", "chapters/**", "back/**", "editors/**"]
+include_patterns = ["index.md", "chapters/**", "back/**", "teaching/**", "handouts/**", "editors/**"]
 exclude_patterns = ["_build"]
 templates_path = ["_templates"]
 # Internal references that must resolve (nitpicky builds fail on any that do not).
@@ -64,10 +65,13 @@ extensions = [
     "handbook_bibstyle",  # author-year reference list and citations, same in all formats
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
-    "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
+    "handbook_chapter",  # meta description, last-reviewed date
+    "handbook_citation",  # "Cite this chapter": APA, Chicago, BibTeX, .bib/.ris, citation_* tags
     "handbook_epub",  # ePub metadata fixes for epubcheck
     "handbook_html",  # accessibility fixes in the HTML Sphinx writes
     "handbook_register",  # register of time-sensitive facts; the {asof} role; editors' page
+    "handbook_checks",  # "Check your understanding" from data/checks/*.yaml
+    "handbook_handouts",  # one-page job aids (handouts/) and their links
 ]
 
 # -- MyST ---------------------------------------------------------------------------------------
@@ -106,7 +110,7 @@ html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
 }
-html_context = {"edition_basename": BASENAME, "facts": FACTS}
+html_context = {"edition_basename": BASENAME, "facts": FACTS, "subtitle": subtitle}
 html_sidebars = {
     "**": [
         "sidebar/brand.html",
@@ -186,5 +190,6 @@ epub_tocdup = False
 epub_show_urls = "no"
 # The editors' pages (editors/) are for the people who keep the book current, not its readers:
 # on the website only (they are in no table of contents, so the PDF never has them).
-epub_exclude_files = ["search.html", "genindex.html", "editors/register.xhtml"]
+epub_exclude_files = ["search.html", "genindex.html", "editors/register.xhtml"] + [
+    f"handouts/{p.stem}.xhtml" for p in sorted((HERE / "handouts").glob("*.md"))]  # printed job aids
 epub_use_index = False

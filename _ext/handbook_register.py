@@ -177,7 +177,8 @@ def load(app) -> None:
         app.handbook_register = {}
         return
     try:
-        app.handbook_register = load_register(folder, bib_keys(root / "references.bib"))
+        keys = set().union(*(bib_keys(root / bib) for bib in app.config.bibtex_bibfiles))
+        app.handbook_register = load_register(folder, keys)
     except RegisterError as error:
         app.handbook_register = {}
         for line in str(error).splitlines():
