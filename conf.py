@@ -72,6 +72,7 @@ extensions = [
     "handbook_register",  # register of time-sensitive facts; the {asof} role; editors' page
     "handbook_checks",  # "Check your understanding" from data/checks/*.yaml
     "handbook_handouts",  # one-page job aids (handouts/) and their links
+    "handbook_competencies",  # HHS Core Competencies crosswalk and each chapter's competencies
 ]
 
 # -- MyST ---------------------------------------------------------------------------------------

@@ -72,6 +72,9 @@ def load_register(folder: Path, keys: set[str]) -> dict[str, dict]:
         except yaml.YAMLError as error:
             problems.append(f"{path}: not valid YAML ({error}). Fix the indentation or quoting.")
             continue
+        except ValueError as error:  # YAML reads 2026-13-45 as a date and fails
+            problems.append(f"{path}: a date that does not exist ({error}); write real dates as 2026-12-03.")
+            continue
         if not isinstance(items, list):
             problems.append(f"{path}: must be a list of entries, each starting with '- id:'.")
             continue

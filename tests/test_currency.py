@@ -74,6 +74,11 @@ def test_the_edition_is_stated_once_in_citation_cff():
         "CITATION.cff: the edition number is the year and month of date-released"
 
 
+def test_the_package_version_is_the_edition():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(rf'^version = "{re.escape(EDITION)}"', text, re.M), "pyproject.toml version != CITATION.cff version"
+
+
 def test_sources_never_type_out_the_hotline_details():
     """Chapters use {{ hotline_phone }} etc., so a change in data/facts.yaml reaches every page."""
     literal = [FACTS["hotline_phone"], FACTS["hotline_phone"].replace("-", ""), FACTS["hotline_text"],
@@ -130,7 +135,8 @@ def test_every_register_entry_has_sources_and_dates():
     ("- id: x-law\n  fact: A law.\n  checked: 2026-12-03\n  next-check: 2027-12-03\n", "'sources' is missing"),
     ("- id: x-law\n  fact: A law.\n  sources: [Hotline]\n  next-check: 2027-12-03\n", "'checked' is missing"),
     ("- id: x-law\n  fact: A law.\n  sources: [NoSuchKey2099]\n  checked: 2026-12-03\n  next-check: 2027-12-03\n", "NoSuchKey2099"),
-    ("- id: x-law\n  fact: A law.\n  sources: [Hotline]\n  checked: 2026-13-45\n  next-check: 2027-12-03\n", "checked must be a date"),
+    ("- id: x-law\n  fact: A law.\n  sources: [Hotline]\n  checked: 2026-13-45\n  next-check: 2027-12-03\n", "date that does not exist"),
+    ("- id: x-law\n  fact: A law.\n  sources: [Hotline]\n  checked: soon\n  next-check: 2027-12-03\n", "checked must be a date"),
     ("- id: x-law\n  fact: A law.\n  sources: [Hotline]\n  checked: 2026-12-03\n  next-check: 2026-01-01\n", "must come after"),
 ])
 def test_a_register_entry_without_source_or_date_is_refused(tmp_path, broken, complaint):
