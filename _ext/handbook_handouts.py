@@ -126,7 +126,8 @@ class FillJobAids(SphinxPostTransform):
                     para += nodes.strong(text=title)
                     para += nodes.Text(f" (one page; file {name}.pdf)")
                 bullets += nodes.list_item("", para)
-            node.replace_self(bullets)
+            # An empty list breaks LaTeX ("missing \item"); the warning above already failed the build.
+            node.replace_self(bullets if len(bullets) else [])
 
 
 def setup(app):
