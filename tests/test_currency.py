@@ -146,6 +146,30 @@ def test_a_register_entry_without_source_or_date_is_refused(tmp_path, broken, co
     assert complaint in str(error.value) and "area.yaml" in str(error.value)
 
 
+def test_register_facts_were_checked_against_sources_read_that_day_or_later():
+    """A fact "checked" on a day rests on sources read then: their urldate is not older."""
+    from pybtex.database import parse_file
+
+    bib = parse_file(str(ROOT / "references.bib"))
+    stale = []
+    for entry in register().values():
+        for key in entry["sources"]:
+            read = bib.entries[key].fields.get("urldate")
+            if read and date.fromisoformat(read) < entry["checked"]:
+                stale.append(f"{entry['id']}: checked {entry['checked']}, but {key} was last read {read}")
+    assert not stale, "\n".join(stale)
+
+
+def test_no_register_fact_was_overdue_when_this_edition_was_released():
+    released = date.fromisoformat(str(CITATION["date-released"]))
+    overdue = [f"{e['id']} (next check {e['next-check']})" for e in register().values() if e["next-check"] <= released]
+    assert not overdue, f"re-check these before releasing edition {EDITION}: {overdue}"
+    # This edition is the December 2026 currency review: everything in it was checked that month.
+    if EDITION == "2026.12":
+        early = [e["id"] for e in register().values() if e["checked"] < date(2026, 12, 1)]
+        assert not early, f"not checked in the December 2026 review: {early}"
+
+
 def test_every_register_fact_is_stated_with_an_as_of_date():
     entries, used = register(), used_ids()
     unknown = {ident: where for ident, where in used.items() if ident not in entries}
