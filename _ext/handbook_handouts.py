@@ -99,7 +99,7 @@ class JobAids(SphinxDirective):
 
     def run(self):
         names = [n.strip() for n in self.options.get("names", "").split(",") if n.strip()]
-        return [job_aids_list(names=names)]
+        return [job_aids_list(aids=names)]
 
 
 class FillJobAids(SphinxPostTransform):
@@ -109,7 +109,7 @@ class FillJobAids(SphinxPostTransform):
         known = handouts(self.env)
         html = self.app.builder.format == "html" and self.app.builder.name not in {"epub", "epub3"}
         for node in list(self.document.findall(job_aids_list)):
-            names = node["names"] or list(known)
+            names = node["aids"] or list(known)
             bullets = nodes.bullet_list(classes=["job-aids"])
             for name in names:
                 if name not in known:
