@@ -14,6 +14,7 @@ Outputs (stable names, documented in README.md):
     _build/html/                                       the website
     _build/pdf/healthcare-and-human-trafficking.pdf    the print edition
     _build/pdf/chapters/<chapter>.pdf                  each chapter's pages of it, for printing
+    _build/pdf/handouts/<name>.pdf                     one-page job aids, printed from the website
     _build/epub/healthcare-and-human-trafficking.epub  the e-book
     _build/kitchen-sink/{html,pdf,epub}/               the test fixture, built by `test`
 """
@@ -37,6 +38,7 @@ BUILD = Path(os.environ.get("HANDBOOK_BUILD", SOURCE / "_build")).resolve()
 sys.path.insert(0, str(ROOT / "tools"))
 
 import chapter_pdfs  # noqa: E402  (tools/chapter_pdfs.py)
+import handouts  # noqa: E402  (tools/handouts.py)
 import latex_log  # noqa: E402
 import reproducible  # noqa: E402
 import staging  # noqa: E402
@@ -124,10 +126,23 @@ def build_epub(session: nox.Session, source: Path, run: staging.Run) -> None:
     reproducible.normalise_epub(run.path("epub") / f"{BASENAME}.epub")
 
 
+def build_handouts(session: nox.Session, run: staging.Run) -> None:
+    """Print the website's one-page job aids to PDF (PAPER=a4 for A4) and publish them with it."""
+    system_packages.require("pdf")
+    try:
+        printed = handouts.print_all(run.path("html"), run.path("pdf") / "handouts", handouts.paper_from_env())
+    except handouts.HandoutError as error:
+        session.error(str(error))
+    if printed:
+        shutil.copytree(run.path("pdf") / "handouts", run.path("html") / "editions" / "handouts",
+                        dirs_exist_ok=True)
+
+
 def build_all(session: nox.Session, source: Path, run: staging.Run) -> None:
     build_pdf(session, source, run)
     build_epub(session, source, run)
     build_html(session, source, run)
+    build_handouts(session, run)
 
 
 @nox.session(name="build")
