@@ -49,6 +49,9 @@ HINTS = {
                         "{toctree} in index.md, or delete the file",
     "toc.excluded": "the table of contents names a page outside the book's folders (chapters/, back/)",
     "toc.circular": "a page lists itself, directly or indirectly, in its own table of contents",
+    "myst.substitution": "no fact of that name: the names are the keys of data/facts.yaml (plus edition, "
+                         "edition_date, edition_month); check the spelling inside {{ }}",
+    "ref.duplicate": "two places define the same label: rename one of them",
     "image.not_readable": "the image file does not exist: check the path, relative to this file",
     "docutils": "the markup on this line is malformed: compare it with the same construct in "
                 "tests/kitchen-sink/constructs.md",
