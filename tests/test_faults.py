@@ -183,6 +183,10 @@ FAULTS = [
     Fault("page-outside-toctree",
           lambda b: (b / SINK / "stray.md").write_text("(stray)=\n# A stray page\n\nText.\n", encoding="utf-8"),
           "stray.md", ["isn't included in any toctree", "add it to a"], source="sink", line=False),
+    Fault("undefined-fact", sink("Call {{ hotline_phnoe }} now."), "constructs.md",
+          ["'hotline_phnoe' is undefined", "data/facts.yaml"], source="sink"),
+    Fault("duplicate-label", sink("(sink-tables)=\n## A second section with the same label"), "constructs.md",
+          ["Duplicate explicit target name", "rename one"], source="sink"),
     Fault("raw-html-directive", sink("```{raw} html\n<b>Bold on the website only</b>\n```"),
           "constructs.md", ["raw HTML", "vanishes from the PDF"], source="sink"),
     # -- the checks inside Sphinx, without the start-up check in front of them -------------------

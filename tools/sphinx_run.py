@@ -89,7 +89,19 @@ def relative(path: str, source: Path | None) -> str:
         return path
 
 
+# What to do, by the words of the message, where the type is too general.
+MESSAGE_HINTS = {
+    "Duplicate explicit target name": "two labels have the same name: rename one, and the references "
+                                      "that mean it",
+    "Duplicate implicit target name": "two headings on this page have the same title: make them "
+                                      "different, or give each its own label",
+}
+
+
 def hint_for(kind: str | None, msg: str) -> str:
+    for words, hint in MESSAGE_HINTS.items():
+        if words in msg:
+            return hint
     if kind is None:
         if "Unknown directive type" in msg:
             kind = "myst.directive_unknown"
