@@ -610,7 +610,11 @@ def check_image(book: Book, path: Path, number: int, target: str, alt: str | Non
 def avoid_data(root: Path) -> dict:
     for candidate in (root / "data" / "avoid-words.yaml", HERE.parent / "data" / "avoid-words.yaml"):
         if candidate.exists():
-            return yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+            try:
+                data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError):
+                return {}  # reported as a data file with its line
+            return data if isinstance(data, dict) else {}
     return {}
 
 
@@ -677,11 +681,20 @@ def check_svg(book: Book, path: Path) -> None:
 
 # -- Everything -----------------------------------------------------------------------------------
 
+def guarded(book: Book, path: Path, check, *args) -> None:
+    """Run one check on one file; a bug in a check is reported as a problem, never a traceback."""
+    try:
+        check(*args)
+    except Exception as err:  # noqa: BLE001
+        book.report(path, None, f"the start-up check could not read this file ({type(err).__name__}: {err})",
+                    "look for unusual markup in it; if it looks right, this is a bug in tools/precheck.py")
+
+
 def run(root: Path, today: date | None = None) -> list[Problem]:
     today = today or date.today()
     book = Book(root)
     keys: dict[str, BibEntry] = {}
-    check_bib(book, keys, today)
+    guarded(book, root / "references.bib", check_bib, book, keys, today)
     real_keys = {e.key for e in keys.values()}
     shared = HERE.parent / "references.bib"
     if not (book.root / "references.bib").exists() and shared.exists():
@@ -689,26 +702,31 @@ def run(root: Path, today: date | None = None) -> list[Problem]:
         # that file is the book's to check, so only its keys are read here.
         real_keys |= {e.key for e in scan_bib(Book(HERE.parent), shared, shared.read_text(encoding="utf-8"))}
     for path in book.datafiles():
-        check_data_file(book, path)
+        guarded(book, path, check_data_file, book, path)
     for path in book.svgfiles():
-        check_svg(book, path)
+        guarded(book, path, check_svg, book, path)
     avoid = avoid_data(book.root)
     metas = {}
     for path in book.sources():
         text = check_encoding(book, path)
         if text is None:
             continue
-        metas[path] = front_matter(book, path, text)
-        check_markdown(book, path, text, real_keys, avoid)
+        guarded(book, path, lambda: metas.__setitem__(path, front_matter(book, path, text)))
+        guarded(book, path, check_markdown, book, path, text, real_keys, avoid)
     for path in book.chapters():
         if path in book.texts:
-            check_chapter_front_matter(book, path, metas.get(path), today)
+            guarded(book, path, check_chapter_front_matter, book, path, metas.get(path, {}), today)
     return book.problems
 
 
 def main(argv: list[str]) -> int:
     root = Path(argv[1]) if len(argv) > 1 else HERE.parent
-    problems = run(root)
+    try:
+        problems = run(root)
+    except Exception as err:  # noqa: BLE001 (never a traceback for an editor)
+        print(f"The start-up check failed ({type(err).__name__}: {err}). This is a bug in "
+              "tools/precheck.py; the Sphinx build will still report problems.", file=sys.stderr)
+        return 1
     if not problems:
         return 0
     order = sorted(problems, key=lambda p: (p.path, p.line or 0))
