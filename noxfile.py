@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import chapter_pdfs  # noqa: E402  (tools/chapter_pdfs.py)
 import handouts  # noqa: E402  (tools/handouts.py)
 import latex_log  # noqa: E402
+import pdf_links  # noqa: E402
 import reproducible  # noqa: E402
 import staging  # noqa: E402
 import system_packages  # noqa: E402  (tools/system_packages.py)
@@ -133,6 +134,8 @@ def build_handouts(session: nox.Session, run: staging.Run) -> None:
         printed = handouts.print_all(run.path("html"), run.path("pdf") / "handouts", handouts.paper_from_env())
     except handouts.HandoutError as error:
         session.error(str(error))
+    for printed_pdf in printed:  # links to the website, not to this run's scratch folder
+        pdf_links.relink(printed_pdf, run.path("html"))
     if printed:
         shutil.copytree(run.path("pdf") / "handouts", run.path("html") / "editions" / "handouts",
                         dirs_exist_ok=True)
