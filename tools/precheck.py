@@ -494,7 +494,7 @@ def scan_markdown(book: Book, path: Path, text: str) -> list[tuple[int, str, lis
             if marker[0] == ":" and not info.strip().startswith("{"):
                 result.append((number + 1, line, list(stack)))
                 continue
-            if top and marker[0] == top.marker[0] and len(marker) >= len(top.marker) and info.strip().startswith("{"):
+            if top and marker[0] == top.marker[0] and len(marker) >= len(top.marker) and info.strip():
                 book.report(path, top.line, f"the '{top.marker}{top.info.strip()}' block opened on this line "
                             f"is not closed before the '{marker}{info.strip()}' block on line {number + 1} starts",
                             f"close it with a line holding only '{top.marker}' where it should end "
