@@ -77,8 +77,9 @@ def staged(session: nox.Session, source: Path, out: Path):
         names = run.publish()
         session.log(f"Published {', '.join(names)} in {out}.")
     except BaseException:
-        session.log(f"Nothing was published: the editions in {out} are the last good ones, "
-                    f"unchanged. This run's unfinished outputs are in {run.scratch}.")
+        if not run.published:  # (an interrupt held back during publication arrives after it)
+            session.log(f"Nothing was published: the editions in {out} are the last good ones, "
+                        f"unchanged. This run's unfinished outputs are in {run.scratch}.")
         raise
     finally:
         run.close()

@@ -63,6 +63,7 @@ class Run:
                 shutil.rmtree(old, ignore_errors=True)
         self.scratch = self.staging / f"run-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
         self.scratch.mkdir()
+        self.published: list[str] = []
 
     def path(self, name: str) -> Path:
         """Where this run builds the edition ``name`` (html, pdf, epub, latex)."""
@@ -85,6 +86,7 @@ class Run:
                 os.fsync(handle.fileno())
             os.replace(tmp, journal)
             finish(self.out, plan)
+            self.published = names
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return names
