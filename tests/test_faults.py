@@ -197,7 +197,8 @@ FAULTS = [
     # -- what only the PDF shows ----------------------------------------------------------------
     Fault("pdf-overfull-url",
           sink("| Link | Where |\n| --- | --- |\n| `https://example.org/" + "a" * 180 + "` | there |"),
-          "constructs.md", ["runs off", "pt too wide"], source="sink", session="pdf", line=False),
+          "constructs.md", ["runs off", "pt too wide"], source="sink", session="pdf",
+          needle="https://example.org/aaaa"),
     Fault("pdf-missing-glyph", sink("A face: \U0001F600 and \u4e2d\u6587."), "constructs.md",
           ["U+1F600", "not in the PDF's font"], source="sink", session="pdf"),
 ]

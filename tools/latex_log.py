@@ -46,6 +46,32 @@ def source_of(doc: str | None, source: Path) -> str:
     return doc
 
 
+def box_text(lines: list[str], start: int) -> str:
+    """The text of an overfull box: the log lines after the warning, joined, without font names."""
+    parts = []
+    for line in lines[start + 1:start + 40]:
+        if not line.strip() or line.strip() == "[]":
+            break
+        parts.append(line)
+    text = "".join(parts)  # TeX wraps log lines at 79 characters
+    return re.sub(r"\\\S+/\S+/[\d.]+ ?|\[\]", " ", text)
+
+
+def locate(text: str, doc: str | None, source: Path) -> str | None:
+    """file:line of the longest word of an overfull box, searched in the page's source."""
+    words = sorted(re.findall(r"\S{10,}", text), key=len, reverse=True)
+    if not words or not doc:
+        return None
+    path = next((source / (doc + s) for s in (".md", ".rst") if (source / (doc + s)).exists()), None)
+    if path is None:
+        return None
+    needle = words[0][:40]
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if needle in line:
+            return f"{path.relative_to(source).as_posix()}:{number}"
+    return None
+
+
 def find_char(char: str, source: Path) -> list[str]:
     hits = []
     for path in sorted(source.rglob("*.md")):
@@ -68,7 +94,8 @@ def check(latex_dir: Path, basename: str, source: Path) -> list[str]:
     docs = docs_by_line(tex)
     tex_lines = tex.read_text(encoding="utf-8", errors="replace").splitlines()
     problems, seen = [], set()
-    for line in log.splitlines():
+    log_lines = log.splitlines()
+    for index, line in enumerate(log_lines):
         match = OVERFULL.match(line)
         if match:
             size = float(match.group(2))
@@ -82,8 +109,9 @@ def check(latex_dir: Path, basename: str, source: Path) -> list[str]:
                 continue  # the same box, reported again for the page it ends on
             seen.add((doc, round(size)))
             kind = "too wide" if match.group(1) == "h" else "too tall"
+            where = locate(box_text(log_lines, index), doc, source) or source_of(doc, source)
             problems.append(
-                f"{source_of(doc, source)}: something on a PDF page is {size:.0f} pt {kind} and runs off "
+                f"{where}: something on a PDF page is {size:.0f} pt {kind} and runs off "
                 f"the page (LaTeX: {line.strip()}, in {tex.name}).\n"
                 "    -> usually a long URL, code line or word in a table or list: shorten it, let it "
                 "break (put a URL in a link with text, e.g. [the report](https://...)), or split the "
