@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -74,6 +75,9 @@ def staged(session: nox.Session, source: Path, out: Path):
     run = staging.Run(out)
     try:
         yield run
+        # For tests/test_publishing.py only: hold the finished run so an interrupt surely
+        # arrives before publication.
+        time.sleep(float(os.environ.get("HANDBOOK_TEST_HOLD_BEFORE_PUBLISH", "0")))
         names = run.publish()
         session.log(f"Published {', '.join(names)} in {out}.")
     except BaseException:

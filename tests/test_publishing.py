@@ -58,7 +58,9 @@ def test_a_mistake_fails_every_run_not_only_the_first(mistake, pristine, tmp_pat
 
 
 def start(book: Path, name: str, source: str = "book") -> subprocess.Popen:
-    env = dict(os.environ, HANDBOOK_NO_APT="1")
+    """Start a build to interrupt. It holds 60 s before publishing, so that the interrupt surely
+    comes first, however fast the build and however slow the test."""
+    env = dict(os.environ, HANDBOOK_NO_APT="1", HANDBOOK_TEST_HOLD_BEFORE_PUBLISH="60")
     env.setdefault("SOURCE_DATE_EPOCH", "1764547200")
     for key in ("HANDBOOK_SOURCE", "HANDBOOK_BUILD"):
         env.pop(key, None)
