@@ -35,12 +35,16 @@ nox.options.sessions = ["build"]
 STRICT = ["-W", "--keep-going", "-n", "-q"]
 
 
-def sphinx(session: nox.Session, builder: str, source: Path, out: Path, *extra: str) -> None:
+def sphinx_command(builder: str, source: Path, out: Path, *extra: str) -> list[str]:
+    """The sphinx-build command for one edition (also used by tools/bench.py)."""
     doctrees = out.parent / (out.name + ".doctrees")
-    session.run(
-        sys.executable, "-m", "sphinx", "-b", builder, "-d", str(doctrees),
-        *STRICT, *extra, *session.posargs, str(source), str(out),
-    )
+    return [sys.executable, "-m", "sphinx", "-b", builder, "-d", str(doctrees),
+            *STRICT, *extra, str(source), str(out)]
+
+
+def sphinx(session: nox.Session, builder: str, source: Path, out: Path, *extra: str) -> None:
+    *command, src, dest = sphinx_command(builder, source, out, *extra)
+    session.run(*command, *session.posargs, src, dest)
 
 
 def build_html(session: nox.Session, source: Path, out: Path) -> None:
@@ -127,6 +131,16 @@ def test(session: nox.Session) -> None:
 def linkcheck(session: nox.Session) -> None:
     """Check external links (needs the network; by hand only, never in CI)."""
     sphinx(session, "linkcheck", ROOT, BUILD / "linkcheck")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark editors' rebuilds, editions, pages and search in a scratch copy (tools/bench.py).
+
+    Writes _build/bench/report.json and report.md. `./handbook bench -- --quick` for one round.
+    """
+    system_packages.require("test")
+    session.run(sys.executable, str(ROOT / "tools" / "bench.py"), *session.posargs)
 
 
 @nox.session
