@@ -38,7 +38,8 @@ source_suffix = {".md": "markdown"}
 # The book is exactly these files; everything else in the repository (README, tests, caches)
 # is not a page of the book.
 include_patterns = ["index.md", "chapters/**", "back/**"]
-exclude_patterns = ["_build"]
+# Folders that are never pages: pruned, so Sphinx does not walk them looking for sources.
+exclude_patterns = ["_build", ".venv", ".git", ".nox", "node_modules", "tests", "tools", "research"]
 templates_path = ["_templates"]
 # Internal references that must resolve (nitpicky builds fail on any that do not).
 nitpicky = True
@@ -54,6 +55,8 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinxcontrib.rsvgconverter",  # SVG figures -> PDF for LaTeX (rsvg-convert)
     "handbook_bibstyle",  # author-year reference list and citations, same in all formats
+    "handbook_bibspeed",  # bibliography formatted once, and only what changed
+    "handbook_shared_env",  # one environment for all editions; each writes what changed
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
     "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"

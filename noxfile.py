@@ -36,8 +36,12 @@ STRICT = ["-W", "--keep-going", "-n", "-q"]
 
 
 def sphinx_command(builder: str, source: Path, out: Path, *extra: str) -> list[str]:
-    """The sphinx-build command for one edition (also used by tools/bench.py)."""
-    doctrees = out.parent / (out.name + ".doctrees")
+    """The sphinx-build command for one edition (also used by tools/bench.py).
+
+    The editions share one doctree folder beside them, so a full build reads the sources and
+    formats the bibliography once (see _ext/handbook_shared_env.py).
+    """
+    doctrees = out.parent / "doctrees"
     return [sys.executable, "-m", "sphinx", "-b", builder, "-d", str(doctrees),
             *STRICT, *extra, str(source), str(out)]
 

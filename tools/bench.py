@@ -107,7 +107,7 @@ def html_rebuilds(src: Path, work: Path, reps: int, log: Path) -> dict:
     out = work / "_build" / "html"
     cmd = nox.sphinx_command("html", src, out)
     doctrees = Path(cmd[cmd.index("-d") + 1])
-    parallel_out = work / "_build" / "html-parallel"
+    parallel_out = work / "_build" / "parallel" / "html"  # its own doctree folder
     parallel = nox.sphinx_command("html", src, parallel_out, "-j", "auto")
     parallel_doctrees = Path(parallel[parallel.index("-d") + 1])
     chapter = src / EDITED_CHAPTER
@@ -347,7 +347,7 @@ def main(argv=None) -> None:
             scale[name] = {**measured, "source_bytes": bench_book.source_bytes(s),
                            "chapters": len(list((s / "chapters").glob("*.md")))}
             if factor > 1:
-                par = [c for c in nox.sphinx_command("html", s, s / "_build" / "html-parallel", "-j", "auto")
+                par = [c for c in nox.sphinx_command("html", s, s / "_build" / "parallel" / "html", "-j", "auto")
                        if c != "-W"]
                 scale[name]["parallel_seconds"] = run(par, s, log)["seconds"]
             print(f"  {name}: {measured['seconds']:.1f}s, {measured['peak_mb']:.0f} MB", flush=True)

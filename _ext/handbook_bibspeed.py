@@ -1,0 +1,228 @@
+"""Bibliography work done once, and only for what changed (sphinxcontrib-bibtex internals).
+
+sphinxcontrib-bibtex 2.7 formats every entry of every reference list on every build, in its
+``env-updated`` handler, whether or not anything changed; pybtex looks its plugins up by scanning
+the installed packages' entry points each time one is asked for (once per in-text citation for
+the ``plaintext`` backend); and one changed field in references.bib makes every page with a
+reference list out of date, so it is read again. This extension keeps the same output and
+removes that work:
+
+* **plugins registered once**: the pybtex plugins the build uses are looked up once at start-up
+  and registered at run time, so later look-ups are a dictionary access;
+* **formatting cached**: a formatted entry is kept in the environment (it is saved with the
+  doctrees) under its style, label and a fingerprint of the entry's type, fields and people; an
+  entry is formatted again only when one of those changed. The filter of each reference list
+  reads a precomputed map of where each key is cited instead of scanning every citation for
+  every entry;
+* **edits to references.bib**: a page with a reference list is read again only when the set of
+  keys in the file changed (its directive makes one placeholder per key); otherwise it is only
+  written again, and only if one of its entries or in-text citations changed. The catalogue,
+  which renders fields itself, still depends on the file as a whole.
+
+The output is byte-identical to sphinxcontrib-bibtex's own; the tests compare the reference lists
+and citations of all three editions, and the benchmark (./handbook bench) reports the effect.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import handbook_shared_env
+import pybtex.plugin
+from sphinxcontrib.bibtex.directives import BibliographyDirective
+from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor, logger as bibtex_logger
+
+#: The pybtex plugins the build looks up while it runs (group, name): the plain-text backend
+#: (for each in-text citation), the docutils backend, and the name and sorting styles that
+#: every formatting style instantiates.
+PLUGINS = [
+    ("pybtex.backends", "plaintext"),
+    ("pybtex.backends", "docutils"),
+    ("pybtex.style.names", "lastfirst"),
+    ("pybtex.style.names", "plain"),
+    ("pybtex.style.sorting", "author_year_title"),
+]
+
+
+def register_plugins_once() -> None:
+    """Look the plugins up in one scan of the entry points and register them at run time.
+
+    pybtex.plugin.register_plugin scans the entry points itself even with force=True, so the
+    classes go straight into its run-time registry, which find_plugin consults first.
+    """
+    from importlib.metadata import entry_points
+
+    installed = entry_points()
+    for group, name in PLUGINS:
+        found = installed.select(group=group, name=name)
+        if found:
+            klass = next(iter(found)).load()
+            pybtex.plugin._RUNTIME_PLUGINS.setdefault(group, {}).setdefault(name, klass)
+
+
+# -- Formatting cache --------------------------------------------------------------------------
+
+def fingerprint(entry) -> tuple:
+    """Everything about an entry that formatting can read."""
+    persons = tuple((role, tuple((tuple(p.first_names), tuple(p.middle_names), tuple(p.prelast_names),
+                                  tuple(p.last_names), tuple(p.lineage_names)) for p in people))
+                    for role, people in entry.persons.items())
+    return (entry.type, tuple((k, v) for k, v in entry.fields.items()), persons)
+
+
+_styles: dict[str, object] = {}
+
+
+def style_named(name: str):
+    if name not in _styles:
+        _styles[name] = pybtex.plugin.find_plugin("pybtex.style.formatting", name)()
+    return _styles[name]
+
+
+def cache_of(domain: BibtexDomain) -> dict:
+    return domain.data.setdefault("handbook_formatted", {})
+
+
+def get_formatted_entries(self, bibliography_key, docnames, tooltips, tooltips_style):
+    """sphinxcontrib-bibtex's get_formatted_entries, with each formatted entry cached."""
+    from pybtex.richtext import Tag
+    from pybtex.style import FormattedEntry
+    from pybtex.style.template import FieldIsMissing
+
+    bibliography = self.bibliographies[bibliography_key]
+    entries = dict(self.get_sorted_entries(bibliography_key, docnames))
+    style = style_named(bibliography.style)
+    style2 = (style_named(tooltips_style) if tooltips_style else style) if tooltips else None
+    cache = cache_of(self)
+    used = self.data.setdefault("handbook_formatted_used", set())
+    sorted_entries = style.sort(entries.values())
+    labels = style.format_labels(sorted_entries)
+    for label, entry in zip(labels, sorted_entries):
+        full_label = bibliography.labelprefix + label
+        print_ = fingerprint(entry)
+        try:
+            formatted = []
+            for s, name in ((style, bibliography.style), (style2, tooltips_style or bibliography.style)):
+                if s is None:
+                    formatted.append(None)
+                    continue
+                key = (name, full_label, entry.key, print_)
+                used.add(key)
+                if key not in cache:
+                    cache[key] = s.format_entry(full_label, entry)
+                formatted.append(cache[key])
+            yield entry, formatted[0], formatted[1]
+        except FieldIsMissing as exc:
+            bibtex_logger.warning(str(exc), location=(bibliography_key.docname, bibliography.line),
+                                  type="bibtex", subtype="missing_field")
+            yield entry, FormattedEntry(entry.key, Tag("b", str(exc)), full_label), None
+
+
+def cited_docnames_by_key(domain: BibtexDomain) -> dict[str, set[str]]:
+    cited: dict[str, set[str]] = {}
+    for ref in domain.citation_refs:
+        for target in ref.targets:
+            cited.setdefault(target.key, set()).add(ref.docname)
+    return cited
+
+
+def get_filtered_entries(self, bibliography_key):
+    """sphinxcontrib-bibtex's get_filtered_entries, reading a map of where each key is cited."""
+    bibliography = self.bibliographies[bibliography_key]
+    cited = _cited.get(id(self))
+    if cited is None:
+        cited = cited_docnames_by_key(self)
+    for entry in self.get_entries(bibliography.bibfiles):
+        key = bibliography.keyprefix + entry.key
+        visitor = _FilterVisitor(entry=entry, docname=bibliography_key.docname,
+                                 cited_docnames=cited.get(key, set()))
+        try:
+            success = visitor.visit(bibliography.filter_)
+        except ValueError as err:
+            bibtex_logger.warning("syntax error in :filter: expression; %s" % err,
+                                  location=(bibliography_key.docname, bibliography.line),
+                                  type="bibtex", subtype="filter_syntax_error")
+            success = bool(cited.get(key))
+        if success or entry.key in bibliography.keys:
+            yield key, entry
+
+
+_original_env_updated = BibtexDomain.env_updated
+_cited: dict[int, dict[str, set[str]]] = {}  # domain -> where each key is cited, during env_updated
+
+
+def env_updated(self):
+    """Format (from the cache) and keep only the cache entries this build used."""
+    _cited[id(self)] = cited_docnames_by_key(self)
+    self.data["handbook_formatted_used"] = set()
+    try:
+        return _original_env_updated(self)
+    finally:
+        _cited.pop(id(self), None)
+        used = self.data.pop("handbook_formatted_used")
+        cache = cache_of(self)
+        for key in [k for k in cache if k not in used]:
+            del cache[key]
+
+
+# -- Edits to references.bib -------------------------------------------------------------------
+
+class Bibliography(BibliographyDirective):
+    """The bibliography directive without a dependency on the contents of the .bib files."""
+
+    def run(self):
+        env = self.env
+        before = set(env.dependencies.get(env.docname, set()))
+        result = super().run()
+        domain = env.get_domain("cite")
+        bibfiles = {str(path) for path in domain.bibdata.bibfiles}
+        deps = env.dependencies.get(env.docname, set())
+        for dep in list(deps):
+            if dep not in before and str(Path(env.srcdir, dep).resolve()) in bibfiles:
+                deps.discard(dep)
+        return result
+
+
+def keys_in(domain: BibtexDomain, bibliography) -> list[str]:
+    return [bibliography.keyprefix + key for path in bibliography.bibfiles
+            for key in domain.bibdata.bibfiles[path].keys] if all(
+        path in domain.bibdata.bibfiles for path in bibliography.bibfiles) else []
+
+
+def reread_when_keys_change(app, env, added, changed, removed):
+    """A page whose reference lists were made for another set of keys is read again."""
+    domain = env.get_domain("cite")
+    return sorted({key.docname for key, bibliography in domain.bibliographies.items()
+                   if key.docname not in removed
+                   and list(bibliography.citation_nodes) != keys_in(domain, bibliography)})
+
+
+def rewrite_what_changed(app, env):
+    """Pages whose reference lists or in-text citations changed are written again."""
+    domain = env.get_domain("cite")
+    lists = {key: tuple((c.key, fingerprint(c.entry)) for c in domain.citations
+                        if c.bibliography_key == key) for key in domain.bibliographies}
+    prints = {c.key: fingerprint(c.entry) for c in domain.citations}
+    old_lists = domain.data.get("handbook_lists", {})
+    old_prints = domain.data.get("handbook_prints", {})
+    changed_keys = {k for k in prints.keys() | old_prints.keys() if prints.get(k) != old_prints.get(k)}
+    docs = {key.docname for key, value in lists.items() if old_lists.get(key) != value}
+    docs |= {ref.docname for ref in domain.citation_refs
+             if any(t.key in changed_keys for t in ref.targets)}
+    domain.data["handbook_lists"], domain.data["handbook_prints"] = lists, prints
+    if not old_lists:  # first build: everything is written anyway
+        return []
+    docs = sorted(d for d in docs if d in env.all_docs)
+    handbook_shared_env.mark_changed(env, docs)  # for the other editions' builders, too
+    return docs
+
+
+def setup(app):
+    register_plugins_once()
+    BibtexDomain.get_formatted_entries = get_formatted_entries
+    BibtexDomain.get_filtered_entries = get_filtered_entries
+    BibtexDomain.env_updated = env_updated
+    app.add_directive("bibliography", Bibliography, override=True)
+    app.connect("env-get-outdated", reread_when_keys_change)
+    app.connect("env-updated", rewrite_what_changed, priority=600)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
