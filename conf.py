@@ -62,6 +62,8 @@ extensions = [
     "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
     "handbook_epub",  # ePub metadata fixes for epubcheck
     "handbook_html",  # accessibility fixes in the HTML Sphinx writes
+    "handbook_pageassets",  # each web page loads only the CSS and scripts it uses
+    "handbook_search",  # search snippets from small per-page files, not whole pages
 ]
 
 # -- MyST ---------------------------------------------------------------------------------------
@@ -79,6 +81,10 @@ bibtex_reference_style = "handbook_author_year"
 bibtex_cite_id = "cite-{bibliography_count}-{key}"
 bibtex_bibliography_id = "bibliography-{bibliography_count}"
 bibtex_footbibliography_id = "footbibliography-{footbibliography_count}"
+# No tooltips: sphinxcontrib-bibtex would repeat the full reference in a title attribute on every
+# in-text citation (a tenth of a chapter page's bytes), which keyboard and touch users cannot
+# reach anyway; each citation links to the full entry in the chapter's reference list.
+bibtex_tooltips = False
 # Each chapter lists the works it cites and the back matter lists them all, so the same entry
 # appearing in several reference lists is the design, not a mistake. In-text citations link to
 # the list in their own chapter first. Only this one subtype is silenced.
@@ -111,6 +117,9 @@ html_sidebars = {
 }
 # Search runs in the browser from a local index; nothing is loaded from another origin.
 html_search_language = "en"
+# Snippets under search results come from _snippets/*.json (_ext/handbook_search.py), not from
+# downloading every matching page.
+html_show_search_summary = False
 
 # -- LaTeX / PDF --------------------------------------------------------------------------------
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import gzip
+import re
 import http.server
 import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urljoin
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -80,6 +82,7 @@ class Recorder:
         self.cdp = page.context.new_cdp_session(page)
         self.requests: dict[str, dict] = {}
         self.sheets: dict[str, dict] = {}
+        self.first_html = ""
         self.cdp.on("Network.requestWillBeSent", self._sent)
         self.cdp.on("Network.responseReceived", self._received)
         self.cdp.on("Network.loadingFinished", self._finished)
@@ -115,11 +118,16 @@ class Recorder:
         for rule in usage:
             if rule["used"]:
                 used[rule["styleSheetId"]] = used.get(rule["styleSheetId"], 0) + rule["endOffset"] - rule["startOffset"]
-        # Which sheets block rendering: <link rel=stylesheet> without a non-matching media query.
-        blocking = set(self.page.evaluate(
-            """() => [...document.querySelectorAll('link[rel=stylesheet]')]
-                 .filter(l => !l.media || l.media === 'all' || matchMedia(l.media).matches)
-                 .map(l => l.href)"""))
+        # Which sheets block rendering: those linked from the HTML as it arrived (not added
+        # later by a script), outside <noscript>, with no media query that excludes the screen.
+        html = self.page.evaluate("() => document.documentElement.outerHTML")
+        html = re.sub(r"<noscript>.*?</noscript>", "", self.first_html or html, flags=re.S)
+        blocking = set()
+        for tag in re.findall(r"<link\b[^>]*>", html):
+            if 'rel="stylesheet"' in tag and not re.search(r'media="(print|not all)"', tag):
+                href = re.search(r'href="([^"]+)"', tag)
+                if href:
+                    blocking.add(urljoin(self.page.url, href.group(1).replace("&amp;", "&")))
         out = []
         for sid, sheet in self.sheets.items():
             if sheet["inline"] or not sheet["url"].startswith(base):
@@ -140,7 +148,8 @@ def first_load(b, base: str, path: str) -> dict:
     context = b.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     rec = Recorder(page)
-    page.goto(f"{base}/{path}", wait_until="load")
+    response = page.goto(f"{base}/{path}", wait_until="load")
+    rec.first_html = response.text()
     page.wait_for_load_state("networkidle")
     total, count = rec.total()
     sheets = rec.css_use(base)
