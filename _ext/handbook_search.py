@@ -51,9 +51,9 @@ def snippets(doctree: nodes.document, description: str) -> dict:
     first = own_text(sections[0]) if sections else doctree.astext()
     texts.append(clip(" ".join(filter(None, [description, first]))))
     for section in sections[1:]:
-        text = own_text(section)
-        if not text.strip():
-            continue
+        # A heading straight followed by subheadings: its subsections' opening text.
+        text = own_text(section).strip() or " ".join(
+            c.astext() for c in section.children if not isinstance(c, nodes.title))
         for anchor in section["ids"]:
             anchors[anchor] = len(texts)
         texts.append(clip(text))

@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,7 +78,9 @@ def run(cmd: list[str], cwd: Path, log: Path, env: dict | None = None) -> dict:
 def load_noxfile(src: Path):
     spec = importlib.util.spec_from_file_location(f"noxfile_{abs(hash(src))}", src / "noxfile.py")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with warnings.catch_warnings():  # nox warns when a second noxfile registers the same sessions
+        warnings.simplefilter("ignore", FutureWarning)
+        spec.loader.exec_module(module)
     return module
 
 
