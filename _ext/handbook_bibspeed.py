@@ -11,9 +11,11 @@ removes that work:
   and registered at run time, so later look-ups are a dictionary access;
 * **formatting cached**: a formatted entry is kept in the environment (it is saved with the
   doctrees) under its style, label and a fingerprint of the entry's type, fields and people; an
-  entry is formatted again only when one of those changed. The filter of each reference list
-  reads a precomputed map of where each key is cited instead of scanning every citation for
-  every entry;
+  entry is formatted again only when one of those changed;
+* **no work that grows with the square of the book**: each reference list's filter reads a map
+  of where each key is cited (instead of scanning every citation for every entry), the cited
+  keys are put in document order once per build (not once per list), and each in-text citation
+  is resolved against the citations of its own keys (not every citation of every list);
 * **edits to references.bib**: a page with a reference list is read again only when the set of
   keys in the file changed (its directive makes one placeholder per key); otherwise it is only
   written again, and only if one of its entries or in-text citations changed. The catalogue,
@@ -147,7 +149,50 @@ def get_filtered_entries(self, bibliography_key):
             yield key, entry
 
 
+def get_all_cited_keys(self, docnames):
+    """sphinxcontrib-bibtex's get_all_cited_keys (cited keys in document order), computed once
+    per build instead of once per reference list, with a position map instead of list.index."""
+    cached = _cited_order.get(id(self))
+    if cached is None:
+        position = {docname: i for i, docname in enumerate(docnames)}
+        cached = [target.key for ref in sorted(self.citation_refs, key=lambda c: position[c.docname])
+                  for target in ref.targets]
+        if id(self) in _cited:  # inside env_updated, where docnames do not change
+            _cited_order[id(self)] = cached
+    return iter(cached)
+
+
+_original_resolve_xref = BibtexDomain.resolve_xref
+_citation_index: dict[int, tuple] = {}  # domain -> (citations list, its length, key -> [(position, citation)])
+
+
+def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
+    """sphinxcontrib-bibtex's resolve_xref, shown only the citations of the keys it resolves.
+
+    The original scans every citation of every reference list for each in-text citation, which
+    grows with the square of the book's size; here an index by key (kept in the original order)
+    hands it the few that match.
+    """
+    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+
+    citations = self.data["citations"]
+    cached = _citation_index.get(id(self))
+    if cached is None or cached[0] is not citations or cached[1] != len(citations):
+        index: dict[str, list] = {}
+        for position, citation in enumerate(citations):
+            index.setdefault(citation.key, []).append((position, citation))
+        cached = _citation_index[id(self)] = (citations, len(citations), index)
+    keys = {t.key for t in parse_citation_targets(target)}
+    matching = sorted((pc for key in keys for pc in cached[2].get(key, ())), key=lambda pc: pc[0])
+    self.data["citations"] = [citation for _, citation in matching]
+    try:
+        return _original_resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode)
+    finally:
+        self.data["citations"] = citations
+
+
 _original_env_updated = BibtexDomain.env_updated
+_cited_order: dict[int, list[str]] = {}  # domain -> cited keys in document order, during env_updated
 _cited: dict[int, dict[str, set[str]]] = {}  # domain -> where each key is cited, during env_updated
 
 
@@ -159,6 +204,8 @@ def env_updated(self):
         return _original_env_updated(self)
     finally:
         _cited.pop(id(self), None)
+        _cited_order.pop(id(self), None)
+        _citation_index.pop(id(self), None)
         used = self.data.pop("handbook_formatted_used")
         cache = cache_of(self)
         for key in [k for k in cache if k not in used]:
@@ -222,6 +269,8 @@ def setup(app):
     BibtexDomain.get_formatted_entries = get_formatted_entries
     BibtexDomain.get_filtered_entries = get_filtered_entries
     BibtexDomain.env_updated = env_updated
+    BibtexDomain.get_all_cited_keys = get_all_cited_keys
+    BibtexDomain.resolve_xref = resolve_xref
     app.add_directive("bibliography", Bibliography, override=True)
     app.connect("env-get-outdated", reread_when_keys_change)
     app.connect("env-updated", rewrite_what_changed, priority=600)
