@@ -31,7 +31,8 @@ def _name(asset) -> str:
 LAZY_CSS = (
     "(function(){var c=document.querySelector('div.highlight');if(!c)return;"
     "function load(){var l=document.createElement('link');l.rel='stylesheet';l.href='%s';"
-    "document.head.appendChild(l)}"
+    # before the other style sheets, where Sphinx would have linked it, so the cascade is the same
+    "document.head.insertBefore(l,document.querySelector('link[rel=stylesheet]'))}"
     "if(!('IntersectionObserver' in window))return load();"
     "var o=new IntersectionObserver(function(e){if(e.some(function(x){return x.isIntersecting}))"
     "{o.disconnect();load()}},{rootMargin:'800px'});o.observe(c)})();"
