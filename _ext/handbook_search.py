@@ -10,14 +10,20 @@ around the first match, with the search words highlighted, or the section's open
 Sphinx's own page download is turned off (``html_show_search_summary = False`` in conf.py).
 
 Format: ``{"s": [text, ...], "a": {"anchor": index into s}}``; ``s[0]`` is the page itself.
+
+It also mends the search index of incremental builds: Sphinx 9.0 reloads the previous index
+without its index entries (the glossary's terms), so a rebuild that does not rewrite the
+glossary would drop its terms from search. They are restored from the previous index.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.search import IndexBuilder
 
 SECTION_CHARS = 360
 SCRIPT = "handbook-search.js"
@@ -88,6 +94,32 @@ def write_snippets(app, pagename, templatename, context, doctree) -> None:
                    encoding="utf-8")
 
 
+_original_load = IndexBuilder.load
+_original_prune = IndexBuilder.prune
+
+
+def load_with_index_entries(self, stream, format) -> None:
+    data = stream.read()
+    _original_load(self, io.StringIO(data) if isinstance(data, str) else io.BytesIO(data), format)
+    frozen = (self.formats[format] if isinstance(format, str) else format).loads(data)
+    names = frozen["docnames"]
+    restored: dict[str, list] = {}
+    for entry, places in frozen.get("indexentries", {}).items():
+        for doc, target, main in places:
+            restored.setdefault(names[doc], []).append((entry, target, "main" if main else ""))
+    for docname, entries in restored.items():
+        self._index_entries.setdefault(docname, sorted(entries))
+
+
+def prune_index_entries(self, docnames) -> None:
+    docnames = set(docnames)
+    _original_prune(self, docnames)
+    for docname in [d for d in self._index_entries if d not in docnames]:
+        del self._index_entries[docname]
+
+
 def setup(app):
+    IndexBuilder.load = load_with_index_entries
+    IndexBuilder.prune = prune_index_entries
     app.connect("html-page-context", write_snippets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

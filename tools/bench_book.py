@@ -1,6 +1,7 @@
 """Scratch copies of the book for the benchmark (tools/bench.py): as it is, and N times larger.
 
-The larger book copies every chapter N-1 times under new names (chapters/<name>-copyK.md) and
+The larger book copies every chapter (as many times as it takes for the sources, chapters,
+back matter and references.bib, to be about N times their size) under new names (chapters/<name>-copyK.md) and
 lists the copies in the home page's table of contents after their original. Labels defined in a
 copy get the same suffix, so the copy is a distinct page that links to the original's sections;
 everything else (back matter, bibliography) is shared, as it would be in a bigger book.
@@ -48,3 +49,12 @@ def multiply(src: Path, factor: int) -> None:
         entry = f"chapters/{chapter.stem}\n"
         toc = toc.replace(entry, entry + "".join(c + "\n" for c in copies), 1)
     index.write_text(toc, encoding="utf-8")
+
+
+def grow(src: Path, factor: int) -> None:
+    """Copy chapters until the sources are about ``factor`` times their present size."""
+    chapters = sum(f.stat().st_size for f in (src / "chapters").glob("*.md"))
+    rest = source_bytes(src) - chapters
+    # rest + copies * chapters = factor * (rest + chapters)
+    copies = round((factor * (rest + chapters) - rest) / chapters)
+    multiply(src, max(copies, 1))
