@@ -39,12 +39,13 @@ def sphinx_command(builder: str, source: Path, out: Path, *extra: str) -> list[s
     """The sphinx-build command for one edition (also used by tools/bench.py).
 
     The editions share one doctree folder beside them, so a full build reads the sources and
-    formats the bibliography once (see _ext/handbook_shared_env.py). Sources are read in
-    parallel (-j auto; every local extension is parallel-safe, tests/test_incremental.py).
+    formats the bibliography once (see _ext/handbook_shared_env.py). Serial by default, which
+    is faster for rebuilds and on a busy machine; `./handbook html -- -j auto` reads in parallel
+    (every local extension is parallel-safe: tests/test_incremental.py).
     """
     doctrees = out.parent / "doctrees"
     return [sys.executable, "-m", "sphinx", "-b", builder, "-d", str(doctrees),
-            *STRICT, "-j", "auto", *extra, str(source), str(out)]
+            *STRICT, *extra, str(source), str(out)]
 
 
 def sphinx(session: nox.Session, builder: str, source: Path, out: Path, *extra: str) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import handbook_shared_env
 import pybtex.plugin
+from pybtex.richtext import Text
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor, logger as bibtex_logger
 
@@ -64,8 +65,20 @@ def register_plugins_once() -> None:
 
 # -- Formatting cache --------------------------------------------------------------------------
 
+_fingerprints: dict[int, tuple] = {}  # id(entry) -> (entry, fingerprint), for one build
+
+
 def fingerprint(entry) -> tuple:
-    """Everything about an entry that formatting can read."""
+    """Everything about an entry that formatting can read (computed once per entry per build)."""
+    cached = _fingerprints.get(id(entry))
+    if cached is not None and cached[0] is entry:
+        return cached[1]
+    print_ = _fingerprint(entry)
+    _fingerprints[id(entry)] = (entry, print_)
+    return print_
+
+
+def _fingerprint(entry) -> tuple:
     persons = tuple((role, tuple((tuple(p.first_names), tuple(p.middle_names), tuple(p.prelast_names),
                                   tuple(p.last_names), tuple(p.lineage_names)) for p in people))
                     for role, people in entry.persons.items())
@@ -198,6 +211,13 @@ _cited: dict[int, dict[str, set[str]]] = {}  # domain -> where each key is cited
 
 def env_updated(self):
     """Format (from the cache) and keep only the cache entries this build used."""
+    _fingerprints.clear()
+    # Reference lists in document-name order, as a cold serial build reads them: a citation
+    # with no list in its own page links to the last list that has the entry, and which one that
+    # is must not depend on which pages an incremental or parallel build happened to read last.
+    ordered = sorted(self.bibliographies.items(), key=lambda item: item[0].docname)
+    self.bibliographies.clear()
+    self.bibliographies.update(ordered)
     _cited[id(self)] = cited_docnames_by_key(self)
     self.data["handbook_formatted_used"] = set()
     try:
@@ -210,6 +230,27 @@ def env_updated(self):
         cache = cache_of(self)
         for key in [k for k in cache if k not in used]:
             del cache[key]
+
+
+# -- LaTeX decoding memoized ------------------------------------------------------------------
+
+_latex: dict[tuple, object] = {}
+_original_from_latex = Text.from_latex.__func__
+
+
+def from_latex(cls, latex):
+    """pybtex's Text.from_latex (a LaTeX decoder run for every field and name of every entry and
+    in-text citation), once per distinct string: rich-text objects are never changed in place."""
+    key = (cls, latex)
+    try:
+        return _latex[key]
+    except (KeyError, TypeError):
+        text = _original_from_latex(cls, latex)
+        try:
+            _latex[key] = text
+        except TypeError:
+            pass
+        return text
 
 
 # -- Edits to references.bib -------------------------------------------------------------------
@@ -247,8 +288,10 @@ def reread_when_keys_change(app, env, added, changed, removed):
 def rewrite_what_changed(app, env):
     """Pages whose reference lists or in-text citations changed are written again."""
     domain = env.get_domain("cite")
-    lists = {key: tuple((c.key, fingerprint(c.entry)) for c in domain.citations
-                        if c.bibliography_key == key) for key in domain.bibliographies}
+    lists: dict = {key: [] for key in domain.bibliographies}
+    for c in domain.citations:
+        lists.setdefault(c.bibliography_key, []).append((c.key, fingerprint(c.entry)))
+    lists = {key: tuple(value) for key, value in lists.items()}
     prints = {c.key: fingerprint(c.entry) for c in domain.citations}
     old_lists = domain.data.get("handbook_lists", {})
     old_prints = domain.data.get("handbook_prints", {})
@@ -269,6 +312,7 @@ def setup(app):
     BibtexDomain.get_formatted_entries = get_formatted_entries
     BibtexDomain.get_filtered_entries = get_filtered_entries
     BibtexDomain.env_updated = env_updated
+    Text.from_latex = classmethod(from_latex)
     BibtexDomain.get_all_cited_keys = get_all_cited_keys
     BibtexDomain.resolve_xref = resolve_xref
     app.add_directive("bibliography", Bibliography, override=True)

@@ -31,8 +31,19 @@ def book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("book")
     for name in ("conf.py", "_ext", "_static", "_templates", "tools", "references.bib"):
         (root / name).symlink_to(ROOT / name)
-    shutil.copytree(SINK, root / "tests" / "kitchen-sink", ignore=shutil.ignore_patterns("_build"))
-    return root / "tests" / "kitchen-sink"
+    sink = root / "tests" / "kitchen-sink"
+    shutil.copytree(SINK, sink, ignore=shutil.ignore_patterns("_build"))
+    # A second page with its own reference list, and a citation on the home page, which has no
+    # list: it links to a list on another page, and which one must not depend on build history.
+    (sink / "more.md").write_text(
+        "---\ndescription: A second page with references.\n---\n\n# More\n\n"
+        "A textual citation {cite:t}`Burr2015Social`.\n\n## References\n\n"
+        "```{bibliography}\n:filter: docname in docnames\n```\n", encoding="utf-8")
+    index = (sink / "index.md").read_text(encoding="utf-8")
+    index = index.replace("\nconstructs\n```", "\nconstructs\nmore\n```", 1)
+    index += "\nSee {cite:t}`Burr2015Social`.\n"
+    (sink / "index.md").write_text(index, encoding="utf-8")
+    return sink
 
 
 def build(builder: str, src: Path, out: Path, doctrees: Path, *extra: str) -> None:
@@ -72,6 +83,7 @@ def test_incremental_builds_of_shared_editions_match_a_cold_build(book, tmp_path
     inc, cold = tmp_path / "incremental", tmp_path / "cold"
     original = (book / "kitchen-sink.bib").read_text(encoding="utf-8")
     original_index = (book / "index.md").read_text(encoding="utf-8")
+    original_constructs = (book / "constructs.md").read_text(encoding="utf-8")
     try:
         for builder in ("html", "epub"):
             build(builder, book, inc, inc / "doctrees")
@@ -84,6 +96,11 @@ def test_incremental_builds_of_shared_editions_match_a_cold_build(book, tmp_path
         index_page.write_text(index_page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
         for builder in ("html", "epub"):
             build(builder, book, inc, inc / "doctrees")
+        # Then the page whose reference list comes first: the home page's citation keeps its link.
+        constructs = book / "constructs.md"
+        constructs.write_text(constructs.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+        for builder in ("html", "epub"):
+            build(builder, book, inc, inc / "doctrees")
         for builder in ("html", "epub"):
             build(builder, book, cold, cold / "doctrees", "-E")
         html = (inc / "html" / "constructs.html").read_text(encoding="utf-8")
@@ -93,6 +110,7 @@ def test_incremental_builds_of_shared_editions_match_a_cold_build(book, tmp_path
     finally:
         (book / "kitchen-sink.bib").write_text(original, encoding="utf-8")
         (book / "index.md").write_text(original_index, encoding="utf-8")
+        (book / "constructs.md").write_text(original_constructs, encoding="utf-8")
 
 
 def test_parallel_build_matches_serial_build(book, tmp_path):
