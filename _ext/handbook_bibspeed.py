@@ -16,6 +16,9 @@ removes that work:
   of where each key is cited (instead of scanning every citation for every entry), the cited
   keys are put in document order once per build (not once per list), and each in-text citation
   is resolved against the citations of its own keys (not every citation of every list);
+* **in-text citations remembered**: a resolved citation is kept (beside the doctrees) under its
+  builder, text, page and the fingerprints and places of its entries, so a page written again
+  after an edit does not format its unchanged citations again;
 * **edits to references.bib**: a page with a reference list is read again only when the set of
   keys in the file changed (its directive makes one placeholder per key); otherwise it is only
   written again, and only if one of its entries or in-text citations changed. The catalogue,
@@ -197,11 +200,55 @@ def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
         cached = _citation_index[id(self)] = (citations, len(citations), index)
     keys = {t.key for t in parse_citation_targets(target)}
     matching = sorted((pc for key in keys for pc in cached[2].get(key, ())), key=lambda pc: pc[0])
+    # Same citation, same entries, same lists, same builder: the same nodes as last time.
+    memo_key = None
+    if keys <= {c.key for _, c in matching}:  # (a missing key must be warned about again)
+        memo_key = (builder.name, env.config.bibtex_reference_style, typ, target, tuple(
+            (c.key, fingerprint(c.entry), c.citation_id, c.bibliography_key.docname,
+             self.bibliographies[c.bibliography_key].list_) for _, c in matching))
+        hit = _xref_memo["old"].get(fromdocname, {}).get(memo_key)
+        if hit is not None:
+            _xref_memo["new"].setdefault(fromdocname, {})[memo_key] = hit
+            return hit.deepcopy()
     self.data["citations"] = [citation for _, citation in matching]
     try:
-        return _original_resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode)
+        result = _original_resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode)
     finally:
         self.data["citations"] = citations
+    if memo_key is not None and result is not None:
+        _xref_memo["new"].setdefault(fromdocname, {})[memo_key] = result.deepcopy()
+    return result
+
+
+# In-text citations resolved in earlier builds, by page; kept beside the doctrees.
+_xref_memo: dict[str, dict] = {"old": {}, "new": {}}
+MEMO_FILE = "handbook-citations.pickle"
+MEMO_VERSION = 1
+
+
+def load_memo(app) -> None:
+    import pickle
+
+    _xref_memo["old"], _xref_memo["new"] = {}, {}
+    path = Path(app.doctreedir, MEMO_FILE)
+    try:
+        with open(path, "rb") as f:
+            version, memo = pickle.load(f)
+        if version == MEMO_VERSION:
+            _xref_memo["old"] = memo
+    except Exception:  # missing or unreadable: start afresh
+        pass
+
+
+def save_memo(app, exception) -> None:
+    import pickle
+
+    if exception is not None or app.builder.name == "linkcheck":
+        return
+    memo = {doc: refs for doc, refs in {**_xref_memo["old"], **_xref_memo["new"]}.items()
+            if doc in app.env.found_docs}
+    with open(Path(app.doctreedir, MEMO_FILE), "wb") as f:
+        pickle.dump((MEMO_VERSION, memo), f, pickle.HIGHEST_PROTOCOL)
 
 
 _original_env_updated = BibtexDomain.env_updated
@@ -316,6 +363,8 @@ def setup(app):
     BibtexDomain.get_all_cited_keys = get_all_cited_keys
     BibtexDomain.resolve_xref = resolve_xref
     app.add_directive("bibliography", Bibliography, override=True)
+    app.connect("builder-inited", load_memo)
+    app.connect("build-finished", save_memo)
     app.connect("env-get-outdated", reread_when_keys_change)
     app.connect("env-updated", rewrite_what_changed, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
