@@ -14,8 +14,9 @@ removes that work:
   entry is formatted again only when one of those changed;
 * **no work that grows with the square of the book**: each reference list's filter reads a map
   of where each key is cited (instead of scanning every citation for every entry), the cited
-  keys are put in document order once per build (not once per list), and each in-text citation
-  is resolved against the citations of its own keys (not every citation of every list);
+  keys are put in document order once per build (not once per list), each in-text citation
+  is resolved against the citations of its own keys (not every citation of every list), and a
+  page's reference list is filled from that page's citations only;
 * **in-text citations remembered**: a resolved citation is kept (beside the doctrees) under its
   builder, text, page and the fingerprints and places of its entries, so a page written again
   after an edit does not format its unchanged citations again;
@@ -37,6 +38,8 @@ import pybtex.plugin
 from pybtex.richtext import Text
 from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor, logger as bibtex_logger
+from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
+from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
 #: The pybtex plugins the build looks up while it runs (group, name): the plain-text backend
 #: (for each in-text citation), the docutils backend, and the name and sorting styles that
@@ -220,6 +223,26 @@ def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
     return result
 
 
+_original_bibliography_run = BibliographyTransform.run
+
+
+def bibliography_transform_run(self, **kwargs) -> None:
+    """sphinxcontrib-bibtex's BibliographyTransform, shown only the citations and references of
+    the pages whose reference lists it fills (it matched every entry of a list against every
+    citation of the book: work that grows with the square of the book's size)."""
+    docnames = {node["docname"] for node in self.document.findall(bibliography_node)}
+    if not docnames:
+        return
+    domain = self.env.get_domain("cite")
+    citations, refs = domain.data["citations"], domain.data["citation_refs"]
+    domain.data["citations"] = [c for c in citations if c.bibliography_key.docname in docnames]
+    domain.data["citation_refs"] = [r for r in refs if r.docname in docnames]
+    try:
+        _original_bibliography_run(self, **kwargs)
+    finally:
+        domain.data["citations"], domain.data["citation_refs"] = citations, refs
+
+
 # In-text citations resolved in earlier builds, by page; kept beside the doctrees.
 _xref_memo: dict[str, dict] = {"old": {}, "new": {}}
 MEMO_FILE = "handbook-citations.pickle"
@@ -362,6 +385,7 @@ def setup(app):
     Text.from_latex = classmethod(from_latex)
     BibtexDomain.get_all_cited_keys = get_all_cited_keys
     BibtexDomain.resolve_xref = resolve_xref
+    BibliographyTransform.run = bibliography_transform_run
     app.add_directive("bibliography", Bibliography, override=True)
     app.connect("builder-inited", load_memo)
     app.connect("build-finished", save_memo)
