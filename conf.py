@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 sys.path.insert(0, str(HERE / "tools"))
@@ -23,12 +25,19 @@ project = "Healthcare and Human Trafficking"
 subtitle = "A Handbook for Health Professionals"
 author = "The Healthcare and Human Trafficking Handbook contributors"
 copyright = "2026, " + author + ". Text CC BY 4.0; code MIT"
-# The edition is the month of the last full review; chapters carry their own review dates.
-release = version = "2026.11"
-edition_date = date(2026, 11, 23)
-# Where the website is published, for "Cite this chapter" (never fetched). No address is
-# published yet, so citations carry none unless HANDBOOK_URL is set at build time.
-handbook_url = os.environ.get("HANDBOOK_URL", "")
+# The edition (the month of the last full review) and its date come from CITATION.cff, and the
+# facts that recur (the hotline's operator, numbers and hours) from data/facts.yaml: each is
+# defined once, and every page, the PDF title page and the citation files take it from here.
+_citation = yaml.safe_load((HERE / "CITATION.cff").read_text(encoding="utf-8"))
+release = version = str(_citation["version"])
+edition_date = date.fromisoformat(str(_citation["date-released"]))
+FACTS = {k: str(v) for k, v in yaml.safe_load((HERE / "data" / "facts.yaml").read_text(encoding="utf-8")).items()}
+FACTS.update(edition=release, edition_date=edition_date.isoformat(),
+             edition_month=edition_date.strftime("%B %Y"))
+# Where the website is published, for "Cite this chapter", the citation files and meta tags
+# (never fetched). No address is published yet: citations carry none unless HANDBOOK_URL is set
+# at build time, or the hosting service provides its canonical URL (Read the Docs does).
+handbook_url = os.environ.get("HANDBOOK_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 language = "en"
 
 # -- Sources ------------------------------------------------------------------------------------
@@ -37,7 +46,7 @@ root_doc = "index"
 source_suffix = {".md": "markdown"}
 # The book is exactly these files; everything else in the repository (README, tests, caches)
 # is not a page of the book.
-include_patterns = ["index.md", "chapters/**", "back/**"]
+include_patterns = ["index.md", "chapters/**", "back/**", "teaching/**", "handouts/**", "editors/**"]
 # Folders that are never pages: pruned, so Sphinx does not walk them looking for sources.
 exclude_patterns = ["_build", ".venv", ".git", ".nox", "node_modules", "tests", "tools", "research"]
 templates_path = ["_templates"]
@@ -60,16 +69,23 @@ extensions = [
     "handbook_numbering",  # figure numbers recomputed only when something numbered changed
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
-    "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
+    "handbook_chapter",  # meta description, last-reviewed date
+    "handbook_citation",  # "Cite this chapter": APA, Chicago, BibTeX, .bib/.ris, citation_* tags
     "handbook_epub",  # ePub metadata fixes for epubcheck
     "handbook_html",  # accessibility fixes in the HTML Sphinx writes
+    "handbook_register",  # register of time-sensitive facts; the {asof} role; editors' page
+    "handbook_checks",  # "Check your understanding" from data/checks/*.yaml
+    "handbook_handouts",  # one-page job aids (handouts/) and their links
+    "handbook_competencies",  # HHS Core Competencies crosswalk and each chapter's competencies
     "handbook_pageassets",  # each web page loads only the CSS and scripts it uses
     "handbook_search",  # search snippets from small per-page files, not whole pages
 ]
 
 # -- MyST ---------------------------------------------------------------------------------------
 
-myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "attrs_block"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "attrs_block", "substitution"]
+# {{ hotline_phone }}, {{ edition }} ... in the book's text (see data/facts.yaml).
+myst_substitutions = FACTS
 myst_heading_anchors = 3
 # Front-matter keys that become page metadata (description, keywords, last-reviewed).
 myst_title_to_header = False
@@ -105,7 +121,7 @@ html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
 }
-html_context = {"edition_basename": BASENAME}
+html_context = {"edition_basename": BASENAME, "facts": FACTS, "subtitle": subtitle}
 html_sidebars = {
     "**": [
         "sidebar/brand.html",
@@ -158,10 +174,11 @@ latex_elements = {
   \vspace{3em}
   {\large \textit{The Healthcare and Human Trafficking Handbook contributors}\par}
   \vfill
-  {\large Edition """ + release + r""" \quad(reviewed """ + edition_date.strftime("%B %Y") + r""")\par}
+  {\large Edition """ + release + r""" \quad(reviewed """ + FACTS["edition_month"] + r""")\par}
   \vspace{1em}
   {\small Text: CC BY 4.0. Code: MIT. Education, not legal or medical advice.\par}
-  {\small Help now (United States): National Human Trafficking Hotline, call 1-888-373-7888 or text 233733.\par}
+  {\small Help now (United States): """ + FACTS["hotline_name"] + r""", call """ + FACTS["hotline_phone"]
+    + r""" or text """ + FACTS["hotline_text"] + r""" (details as of """ + FACTS["edition_month"] + r""").\par}
 \end{titlepage}
 """,
     "preamble": r"""
@@ -185,5 +202,8 @@ epub_uid = "handbook"
 epub_tocdepth = 2
 epub_tocdup = False
 epub_show_urls = "no"
-epub_exclude_files = ["search.html", "genindex.html"]
+# The editors' pages (editors/) are for the people who keep the book current, not its readers:
+# on the website only (they are in no table of contents, so the PDF never has them).
+epub_exclude_files = ["search.html", "genindex.html", "editors/register.xhtml"] + [
+    f"handouts/{p.stem}.xhtml" for p in sorted((HERE / "handouts").glob("*.md"))]  # printed job aids
 epub_use_index = False
