@@ -29,8 +29,9 @@ COMPARED = {".html", ".xhtml", ".tex", ".js", ".css", ".opf", ".ncx"}
 def book(tmp_path_factory) -> Path:
     """A book folder whose kitchen sink is a real copy (so its .bib can be edited)."""
     root = tmp_path_factory.mktemp("book")
-    for name in ("conf.py", "_ext", "_static", "_templates", "tools", "references.bib"):
-        (root / name).symlink_to(ROOT / name)
+    for path in ROOT.iterdir():  # the book's configuration, extensions and data, as they are
+        if path.name not in {"tests", "_build", ".venv", ".git", ".nox", "node_modules"}:
+            (root / path.name).symlink_to(path)
     sink = root / "tests" / "kitchen-sink"
     shutil.copytree(SINK, sink, ignore=shutil.ignore_patterns("_build"))
     # A second page with its own reference list, and a citation on the home page, which has no
