@@ -67,6 +67,7 @@ extensions = [
     "handbook_bibspeed",  # bibliography formatted once, and only what changed
     "handbook_shared_env",  # one environment for all editions; each writes what changed
     "handbook_numbering",  # figure numbers recomputed only when something numbered changed
+    "handbook_genindex",  # the general index rendered again only when a page was read
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
     "handbook_chapter",  # meta description, last-reviewed date
