@@ -1,10 +1,10 @@
-"""The general index page is rendered again only when a page was read.
+"""The general index page is rendered again only when its entries may have changed.
 
 Sphinx renders genindex.html at the end of every website build, even when nothing changed: a
 quarter of a second, a sixth of a rebuild with nothing to do. The index lists the index entries
-of the pages (this book's glossary terms), so it can only change when a page is read again or removed (a
-change of configuration or theme makes Sphinx read every page). When no page was read and the
-file exists, it is left as it is.
+of the pages (this book's glossary terms) under the pages' titles, so it can only change when a
+page is removed, added, or read again with other entries or another title (a change of
+configuration or theme makes Sphinx read every page). Otherwise the file is left as it is.
 """
 
 from __future__ import annotations
@@ -13,28 +13,36 @@ from pathlib import Path
 
 from sphinx.builders.html import StandaloneHTMLBuilder
 
-_read: dict[str, set] = {"docs": {"?"}}  # pages read by this build (main process)
+_run: dict = {"unchanged": False, "before": {}}
 _original = StandaloneHTMLBuilder.write_genindex
 
 
-def note_removed(app, env, added, changed, removed):
-    _read["removed"] = set(removed)
+def _state(env, docname: str):
+    entries = env.domains.index_domain.entries.get(docname)
+    title = env.titles.get(docname)
+    return (list(entries) if entries is not None else None, title.astext() if title is not None else None)
+
+
+def note_outdated(app, env, added, changed, removed):
+    _run["unchanged"] = not added and not removed
     return []
 
 
 def note_read(app, env, docnames) -> None:
-    _read["docs"] = set(docnames) | _read.get("removed", set())
+    _run["before"] = {d: _state(env, d) for d in docnames}
 
 
 def write_genindex(self) -> None:
     target = Path(self.get_outfilename("genindex"))
-    if not _read["docs"] and target.exists():
+    before = _run["before"]
+    if (_run["unchanged"] and target.exists()
+            and all(b[0] is not None and _state(self.env, d) == b for d, b in before.items())):
         return
     _original(self)
 
 
 def setup(app):
     StandaloneHTMLBuilder.write_genindex = write_genindex
-    app.connect("env-get-outdated", note_removed)
+    app.connect("env-get-outdated", note_outdated)
     app.connect("env-before-read-docs", note_read)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
