@@ -47,7 +47,8 @@ source_suffix = {".md": "markdown"}
 # The book is exactly these files; everything else in the repository (README, tests, caches)
 # is not a page of the book.
 include_patterns = ["index.md", "chapters/**", "back/**", "teaching/**", "handouts/**", "editors/**"]
-exclude_patterns = ["_build"]
+# Folders that are never pages: pruned, so Sphinx does not walk them looking for sources.
+exclude_patterns = ["_build", ".venv", ".git", ".nox", "node_modules", "tests", "tools", "research"]
 templates_path = ["_templates"]
 # Internal references that must resolve (nitpicky builds fail on any that do not).
 nitpicky = True
@@ -63,6 +64,10 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinxcontrib.rsvgconverter",  # SVG figures -> PDF for LaTeX (rsvg-convert)
     "handbook_bibstyle",  # author-year reference list and citations, same in all formats
+    "handbook_bibspeed",  # bibliography formatted once, and only what changed
+    "handbook_shared_env",  # one environment for all editions; each writes what changed
+    "handbook_numbering",  # figure numbers recomputed only when something numbered changed
+    "handbook_genindex",  # the general index rendered again only when a page was read
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
     "handbook_chapter",  # meta description, last-reviewed date
@@ -74,6 +79,8 @@ extensions = [
     "handbook_handouts",  # one-page job aids (handouts/) and their links
     "handbook_competencies",  # HHS Core Competencies crosswalk and each chapter's competencies
     "handbook_houserules",  # raw HTML, stray role or fence syntax, alt text: fail the build
+    "handbook_pageassets",  # each web page loads only the CSS and scripts it uses
+    "handbook_search",  # search snippets from small per-page files, not whole pages
 ]
 
 # -- MyST ---------------------------------------------------------------------------------------
@@ -93,6 +100,10 @@ bibtex_reference_style = "handbook_author_year"
 bibtex_cite_id = "cite-{bibliography_count}-{key}"
 bibtex_bibliography_id = "bibliography-{bibliography_count}"
 bibtex_footbibliography_id = "footbibliography-{footbibliography_count}"
+# No tooltips: sphinxcontrib-bibtex would repeat the full reference in a title attribute on every
+# in-text citation (a tenth of a chapter page's bytes), which keyboard and touch users cannot
+# reach anyway; each citation links to the full entry in the chapter's reference list.
+bibtex_tooltips = False
 # Each chapter lists the works it cites and the back matter lists them all, so the same entry
 # appearing in several reference lists is the design, not a mistake. In-text citations link to
 # the list in their own chapter first. Only this one subtype is silenced.
@@ -125,6 +136,9 @@ html_sidebars = {
 }
 # Search runs in the browser from a local index; nothing is loaded from another origin.
 html_search_language = "en"
+# Snippets under search results come from _snippets/*.json (_ext/handbook_search.py), not from
+# downloading every matching page.
+html_show_search_summary = False
 
 # -- LaTeX / PDF --------------------------------------------------------------------------------
 

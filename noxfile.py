@@ -56,15 +56,27 @@ nox.options.sessions = ["build"]
 STRICT = ["-W", "--keep-going", "-n", "-q"]
 
 
+def sphinx_command(builder: str, source: Path, out: Path, *extra: str, doctrees: Path | None = None) -> list[str]:
+    """The sphinx-build command for one edition (also used by tools/bench.py).
+
+    It runs through tools/sphinx_run.py (plain messages; a fresh environment after a run that did
+    not finish cleanly). The editions share one doctree folder, so a full build reads the sources
+    and formats the bibliography once (see _ext/handbook_shared_env.py). Serial by default, which
+    is faster for rebuilds and on a busy machine; `./handbook html -- -j auto` reads in parallel
+    (every local extension is parallel-safe: tests/test_incremental.py).
+    """
+    doctrees = doctrees or out.parent / "doctrees"
+    return [sys.executable, str(ROOT / "tools" / "sphinx_run.py"), "-b", builder, "-d", str(doctrees),
+            *STRICT, *extra, str(source), str(out)]
+
+
 def sphinx(session: nox.Session, builder: str, source: Path, run: staging.Run, name: str,
            *extra: str) -> None:
-    # The environment (doctrees) persists between runs beside the published edition; the output
-    # goes to the run's scratch folder. tools/sphinx_run.py runs sphinx-build (same arguments).
-    doctrees = run.out / (name + ".doctrees")
-    session.run(
-        sys.executable, str(ROOT / "tools" / "sphinx_run.py"), "-b", builder, "-d", str(doctrees),
-        *STRICT, *extra, *session.posargs, str(source), str(run.path(name)),
-    )
+    # The environment (doctrees) persists between runs beside the published editions and is
+    # shared by them; the output goes to the run's scratch folder, seeded with the published
+    # edition so that Sphinx writes only the pages that changed.
+    *command, src, dest = sphinx_command(builder, source, run.seed(name), *extra, doctrees=run.out / "doctrees")
+    session.run(*command, *session.posargs, src, dest)
 
 
 @contextlib.contextmanager
@@ -210,6 +222,16 @@ def linkcheck(session: nox.Session) -> None:
     """Check external links (needs the network; by hand only, never in CI)."""
     session.run(sys.executable, "-m", "sphinx", "-b", "linkcheck", *STRICT, *session.posargs,
                 str(SOURCE), str(BUILD / "linkcheck"))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark editors' rebuilds, editions, pages and search in a scratch copy (tools/bench.py).
+
+    Writes _build/bench/report.json and report.md. `./handbook bench -- --quick` for one round.
+    """
+    system_packages.require("test")
+    session.run(sys.executable, str(ROOT / "tools" / "bench.py"), *session.posargs)
 
 
 @nox.session

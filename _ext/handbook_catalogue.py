@@ -72,9 +72,15 @@ def group_of(entry) -> str | None:
 def load_catalogue(app) -> dict:
     """Key -> pybtex entry for every catalogue entry, after checking the schema."""
     entries, problems = {}, []
+    # sphinxcontrib-bibtex has parsed the files already (and keeps them while they are unchanged).
+    bibdata = app.env.get_domain("cite").bibdata
     for bibfile in app.config.bibtex_bibfiles:
-        data = parse_file(str(Path(app.srcdir, bibfile)))
-        for key, entry in data.entries.items():
+        parsed = bibdata.bibfiles.get((Path(app.confdir) / bibfile).resolve())
+        if parsed is not None:
+            data_entries = {key: bibdata.data.entries[key] for key in parsed.keys}
+        else:
+            data_entries = parse_file(str(Path(app.srcdir, bibfile))).entries
+        for key, entry in data_entries.items():
             group = group_of(entry)
             if group is None:
                 continue

@@ -69,6 +69,15 @@ class Run:
         """Where this run builds the edition ``name`` (html, pdf, epub, latex)."""
         return self.scratch / name
 
+    def seed(self, name: str) -> Path:
+        """This run's folder for ``name``, first filled with a copy of the published edition (a
+        copy, never links: the published files must stay untouched if this run fails), so that
+        Sphinx rewrites only what changed."""
+        staged, published = self.path(name), self.out / name
+        if not staged.exists() and published.is_dir():
+            shutil.copytree(published, staged, symlinks=True)
+        return staged
+
     def latest(self, name: str) -> Path:
         """This run's edition if it built one, else the published one."""
         staged = self.path(name)
