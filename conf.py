@@ -10,12 +10,18 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlparse
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 sys.path.insert(0, str(HERE / "tools"))
 
+from book_metadata import description_and_keywords  # noqa: E402
 from editions import BASENAME  # noqa: E402
+import yaml  # noqa: E402
+
+# Facts the book states in several places (the hotline's numbers, the edition), defined once.
+FACTS = yaml.safe_load((HERE / "data" / "facts.yaml").read_text(encoding="utf-8"))
 
 # -- Project ------------------------------------------------------------------------------------
 
@@ -26,9 +32,12 @@ copyright = "2026, " + author + ". Text CC BY 4.0; code MIT"
 # The edition is the month of the last full review; chapters carry their own review dates.
 release = version = "2026.11"
 edition_date = date(2026, 11, 23)
-# Where the website is published, for "Cite this chapter" (never fetched). No address is
-# published yet, so citations carry none unless HANDBOOK_URL is set at build time.
-handbook_url = os.environ.get("HANDBOOK_URL", "")
+# Where the website is published (never fetched): Read the Docs gives it to the build as
+# READTHEDOCS_CANONICAL_URL; elsewhere set HANDBOOK_URL. No address is published yet, so without
+# either the pages carry no canonical URL, "Cite this chapter" no link, and there is no sitemap.
+handbook_url = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("HANDBOOK_URL", "")
+handbook_url = handbook_url.rstrip("/") + "/" if handbook_url else ""
+description, keywords = description_and_keywords(HERE)
 language = "en"
 
 # -- Sources ------------------------------------------------------------------------------------
@@ -59,7 +68,10 @@ extensions = [
     "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
     "handbook_epub",  # ePub metadata fixes for epubcheck
     "handbook_html",  # accessibility fixes in the HTML Sphinx writes
-]
+    "handbook_site",  # hotline link, link-preview description, no URL that is not published
+    "sphinxext.opengraph",  # link previews (OpenGraph tags) with each chapter's description
+    "notfound.extension",  # a 404 page whose links work at any depth
+] + (["sphinx_sitemap"] if handbook_url else [])  # a sitemap needs the published address
 
 # -- MyST ---------------------------------------------------------------------------------------
 
@@ -95,7 +107,12 @@ html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
 }
-html_context = {"edition_basename": BASENAME}
+html_favicon = str(HERE / "_static" / "favicon.svg")
+html_baseurl = handbook_url  # <link rel="canonical"> and the sitemap's addresses
+html_context = {"edition_basename": BASENAME, "facts": FACTS}
+# furo shows its announcement bar only when this is set; _templates/page.html fills it with the
+# hotline (from FACTS) on every page.
+html_theme_options["announcement"] = "hotline"
 html_sidebars = {
     "**": [
         "sidebar/brand.html",
@@ -108,6 +125,21 @@ html_sidebars = {
 }
 # Search runs in the browser from a local index; nothing is loaded from another origin.
 html_search_language = "en"
+
+# -- Findable and shareable (sphinx-sitemap, sphinxext-opengraph, sphinx-notfound-page) ----------
+
+sitemap_url_scheme = "{link}"  # the published address already names the language and version
+ogp_site_url = handbook_url
+ogp_site_name = html_title
+ogp_social_cards = {"enable": False}  # no generated images (they would need matplotlib)
+ogp_enable_meta_description = False  # chapters write their own (handbook_chapter)
+notfound_urls_prefix = urlparse(handbook_url).path or "/"
+notfound_context = {
+    "title": "Page not found",
+    "body": "<h1>Page not found</h1>\n<p>There is no page at this address; it may have moved in a "
+    "new edition. Find it in the contents or with the search box, or start from the "
+    '<a href="' + notfound_urls_prefix + 'index.html">home page</a>.</p>',
+}
 
 # -- LaTeX / PDF --------------------------------------------------------------------------------
 
@@ -148,12 +180,18 @@ latex_elements = {
   {\large Edition """ + release + r""" \quad(reviewed """ + edition_date.strftime("%B %Y") + r""")\par}
   \vspace{1em}
   {\small Text: CC BY 4.0. Code: MIT. Education, not legal or medical advice.\par}
-  {\small Help now (United States): National Human Trafficking Hotline, call 1-888-373-7888 or text 233733.\par}
+  {\small Help now (United States): National Human Trafficking Hotline, call """ + FACTS["hotline_phone"] + r""" or text """
+    + FACTS["hotline_text"] + r""".\par}
 \end{titlepage}
 """,
     "preamble": r"""
 \usepackage{xurl}
 \setcounter{tocdepth}{1}
+% Document properties: what a PDF reader shows under File > Properties; the language tells
+% assistive technology which voice to use.
+\hypersetup{pdftitle={""" + html_title + r"""}, pdfauthor={""" + author + r"""},
+  pdfsubject={""" + description + r"""}, pdfkeywords={""" + ", ".join(keywords) + r"""},
+  pdflang=en-US}
 """,
     "sphinxsetup": "TitleColor={rgb}{0.10,0.20,0.35}, InnerLinkColor={rgb}{0.05,0.25,0.50}, "
     "OuterLinkColor={rgb}{0.05,0.25,0.50}",
@@ -174,3 +212,18 @@ epub_tocdup = False
 epub_show_urls = "no"
 epub_exclude_files = ["search.html", "genindex.html"]
 epub_use_index = False
+epub_description = description
+epub_contributor = author
+epub_subjects = keywords
+# schema.org accessibility metadata for reading systems and bookshops (written by handbook_epub).
+epub_accessibility = {
+    "accessMode": ["textual", "visual"],
+    "accessModeSufficient": ["textual"],
+    "accessibilityFeature": ["structuralNavigation", "tableOfContents", "alternativeText",
+                             "readingOrder", "displayTransformability"],
+    "accessibilityHazard": ["none"],
+    "accessibilitySummary": "Text with headings in reading order and a navigable table of "
+    "contents. Every figure has a text description, and what it shows is also said in the text; "
+    "tables have header rows. Nothing flashes, plays sound or moves. Each edition is checked "
+    "with epubcheck and Ace by DAISY.",
+}
