@@ -9,6 +9,7 @@ Outputs (stable names, documented in README.md):
     _build/pdf/healthcare-and-human-trafficking.pdf    the print edition
     _build/pdf/chapters/<chapter>.pdf                  each chapter's pages of it, for printing
     _build/epub/healthcare-and-human-trafficking.epub  the e-book
+    _build/html/editions/healthcare-and-human-trafficking-html.zip   the website, for offline use
     _build/kitchen-sink/{html,pdf,epub}/               the test fixture, built by `test`
 """
 
@@ -26,8 +27,10 @@ BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "tools"))
 
 import chapter_pdfs  # noqa: E402  (tools/chapter_pdfs.py)
+import npm_tools  # noqa: E402  (tools/npm_tools.py)
+import offline_zip  # noqa: E402  (tools/offline_zip.py)
 import system_packages  # noqa: E402  (tools/system_packages.py)
-from editions import BASENAME  # noqa: E402
+from editions import BASENAME, FIXTURE_URL  # noqa: E402
 
 nox.options.sessions = ["build"]
 
@@ -53,6 +56,8 @@ def build_html(session: nox.Session, source: Path, out: Path) -> None:
             shutil.copy2(built, editions / built.name)
     if (out / "pdf" / "chapters").is_dir():
         shutil.copytree(out / "pdf" / "chapters", editions / "chapters", dirs_exist_ok=True)
+    # The whole website in one zip, to read from disk (after the editions, which it includes).
+    offline_zip.make(out / "html", editions / f"{BASENAME}-html.zip")
 
 
 def build_pdf(session: nox.Session, source: Path, out: Path) -> None:
@@ -118,9 +123,28 @@ def live(session: nox.Session) -> None:
 def test(session: nox.Session) -> None:
     """Build the book and the kitchen-sink fixture in every format, then run pytest."""
     system_packages.require("test")
+    npm_tools.ensure()  # Ace by DAISY, for the ePub accessibility test
+    # The book is built as not yet published (no address), whatever the shell says; the fixture
+    # as if published at a reserved example address (never fetched), so the tests can check
+    # what only a published site has: canonical links, the sitemap, og:url.
+    session.env.update(HANDBOOK_URL="", READTHEDOCS_CANONICAL_URL="")
     build_all(session, ROOT, BUILD)
+    session.env["HANDBOOK_URL"] = FIXTURE_URL
     build_all(session, ROOT / "tests" / "kitchen-sink", BUILD / "kitchen-sink")
+    session.env["HANDBOOK_URL"] = ""
     session.run(sys.executable, "-m", "pytest", "tests")
+
+
+@nox.session
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse scores (mobile) for the home page, a chapter and the catalogue, from a local
+    server, with Debian's chromium; needs `npm ci --ignore-scripts` once. Builds the website
+    first unless it exists; the scores go to the README's development notes by hand."""
+    npm_tools.ensure()
+    if not (BUILD / "html" / "index.html").exists():
+        build_html(session, ROOT, BUILD)
+    session.run(sys.executable, str(ROOT / "tools" / "lighthouse.py"), str(BUILD / "html"),
+                *session.posargs)
 
 
 @nox.session
