@@ -99,7 +99,7 @@ html_theme = "furo"
 html_title = f"{project}: {subtitle}"
 html_short_title = project
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]
+html_css_files = ["handbook.css", "handbook-web.css"]  # the second is for the website only
 html_last_updated_fmt = None  # chapters show their own last-reviewed date
 html_copy_source = False
 html_show_sourcelink = False
@@ -129,6 +129,7 @@ html_search_language = "en"
 # -- Findable and shareable (sphinx-sitemap, sphinxext-opengraph, sphinx-notfound-page) ----------
 
 sitemap_url_scheme = "{link}"  # the published address already names the language and version
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]  # not pages to find
 ogp_site_url = handbook_url
 ogp_site_name = html_title
 ogp_social_cards = {"enable": False}  # no generated images (they would need matplotlib)
@@ -212,6 +213,7 @@ epub_tocdup = False
 epub_show_urls = "no"
 epub_exclude_files = ["search.html", "genindex.html"]
 epub_use_index = False
+epub_css_files = ["handbook.css"]  # not the hotline bar, header or print rules
 epub_description = description
 epub_contributor = author
 epub_subjects = keywords

@@ -9,7 +9,9 @@
   bookshops show to readers (``epub_accessibility`` in conf.py: accessMode, accessModeSufficient,
   accessibilityFeature, accessibilityHazard, accessibilitySummary) and the book's keywords as
   ``dc:subject`` (``epub_subjects``). Sphinx's template for content.opf has no place for them,
-  so they are written into the file Sphinx made, before it is zipped.
+  so they are written into the file Sphinx made, before it is zipped. (The stale build stamp
+  ``.buildinfo.bak`` that Sphinx leaves after a configuration change is removed first: Sphinx
+  would warn that the ePub cannot hold it.)
 * The navigation document's ``<nav epub:type="toc">`` gets the matching ARIA role ``doc-toc``
   (Ace: epub-type-has-matching-role).
 """
@@ -52,6 +54,9 @@ def add_package_metadata(app) -> None:
     original = builder.build_content
 
     def build_content():
+        # Sphinx keeps a stale build stamp as .buildinfo.bak when the configuration changed, and
+        # then warns that the ePub cannot hold it (unknown mimetype), which fails a strict build.
+        (Path(builder.outdir) / ".buildinfo.bak").unlink(missing_ok=True)
         original()
         lines = []
         for prop, values in app.config.epub_accessibility.items():
