@@ -8,6 +8,8 @@
   (axe: landmark-unique). Name them. furo's template has no block for these tags, so the names
   are added to the page furo renders; if furo's markup changes, the build fails here rather than
   shipping unnamed landmarks.
+* A link whose text is its own address gets the class ``bare-url``, so that the print styles,
+  which write each external link's address after it, do not print the address twice.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ LANDMARK_NAMES = {
 
 
 class HandbookHTMLTranslator(HTML5Translator):
+    def visit_reference(self, node) -> None:
+        # A link whose text is its own address (as in reference lists) is marked, so that print
+        # styles do not repeat the address after it.
+        if node.get("refuri") and node.astext().strip() == node["refuri"]:
+            node["classes"].append("bare-url")
+        super().visit_reference(node)
+
     def visit_title(self, node) -> None:
         start = len(self.body)
         super().visit_title(node)

@@ -2,7 +2,7 @@
 
 Usage: python tools/lighthouse.py _build/html [page ...]   (or `./handbook lighthouse`)
 
-Serves the built website from 127.0.0.1, runs the npm `lighthouse` package (pinned in
+Serves the built website from 127.0.0.1 (compressed with gzip, as web hosts serve it), runs the npm `lighthouse` package (pinned in
 package.json; install once with `npm ci --ignore-scripts`) with Debian's chromium on the home
 page, a chapter and the resource catalogue, using Lighthouse's default mobile settings, and
 prints the four category scores per page. Reports go to _build/lighthouse/. Timings are noisy, so
@@ -12,6 +12,7 @@ the scores are recorded in the README's development notes, never asserted by a t
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import os
@@ -30,8 +31,29 @@ FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-back
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the website as a web host does: text compressed with gzip when the browser asks
+    (Python's plain file server never compresses, which no real host does)."""
+
+    COMPRESS = {".html", ".css", ".js", ".svg", ".json", ".xml", ".txt"}
+
     def log_message(self, *args):
         pass
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix in self.COMPRESS and path.is_file() \
+                and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(path.read_bytes(), mtime=0)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
 
 
 def main(html: Path, pages: list[str]) -> int:
