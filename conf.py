@@ -12,16 +12,14 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 sys.path.insert(0, str(HERE / "tools"))
 
 from book_metadata import description_and_keywords  # noqa: E402
 from editions import BASENAME  # noqa: E402
-import yaml  # noqa: E402
-
-# Facts the book states in several places (the hotline's numbers, the edition), defined once.
-FACTS = yaml.safe_load((HERE / "data" / "facts.yaml").read_text(encoding="utf-8"))
 
 # -- Project ------------------------------------------------------------------------------------
 
@@ -29,12 +27,19 @@ project = "Healthcare and Human Trafficking"
 subtitle = "A Handbook for Health Professionals"
 author = "The Healthcare and Human Trafficking Handbook contributors"
 copyright = "2026, " + author + ". Text CC BY 4.0; code MIT"
-# The edition is the month of the last full review; chapters carry their own review dates.
-release = version = "2026.11"
-edition_date = date(2026, 11, 23)
-# Where the website is published (never fetched): Read the Docs gives it to the build as
+# The edition (the month of the last full review) and its date come from CITATION.cff, and the
+# facts that recur (the hotline's operator, numbers and hours) from data/facts.yaml: each is
+# defined once, and every page, the PDF title page and the citation files take it from here.
+_citation = yaml.safe_load((HERE / "CITATION.cff").read_text(encoding="utf-8"))
+release = version = str(_citation["version"])
+edition_date = date.fromisoformat(str(_citation["date-released"]))
+FACTS = {k: str(v) for k, v in yaml.safe_load((HERE / "data" / "facts.yaml").read_text(encoding="utf-8")).items()}
+FACTS.update(edition=release, edition_date=edition_date.isoformat(),
+             edition_month=edition_date.strftime("%B %Y"))
+# Where the website is published (never fetched), for "Cite this chapter", the citation files,
+# canonical links, link previews and the sitemap: Read the Docs gives it to the build as
 # READTHEDOCS_CANONICAL_URL; elsewhere set HANDBOOK_URL. No address is published yet, so without
-# either the pages carry no canonical URL, "Cite this chapter" no link, and there is no sitemap.
+# either the pages carry no canonical URL, citations no link, and there is no sitemap.
 handbook_url = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("HANDBOOK_URL", "")
 handbook_url = handbook_url.rstrip("/") + "/" if handbook_url else ""
 description, keywords = description_and_keywords(HERE)
@@ -46,7 +51,7 @@ root_doc = "index"
 source_suffix = {".md": "markdown"}
 # The book is exactly these files; everything else in the repository (README, tests, caches)
 # is not a page of the book.
-include_patterns = ["index.md", "chapters/**", "back/**"]
+include_patterns = ["index.md", "chapters/**", "back/**", "teaching/**", "handouts/**", "editors/**"]
 exclude_patterns = ["_build"]
 templates_path = ["_templates"]
 # Internal references that must resolve (nitpicky builds fail on any that do not).
@@ -65,9 +70,14 @@ extensions = [
     "handbook_bibstyle",  # author-year reference list and citations, same in all formats
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
-    "handbook_chapter",  # meta description, last-reviewed date, "Cite this chapter"
+    "handbook_chapter",  # meta description, last-reviewed date
+    "handbook_citation",  # "Cite this chapter": APA, Chicago, BibTeX, .bib/.ris, citation_* tags
     "handbook_epub",  # ePub metadata fixes for epubcheck
     "handbook_html",  # accessibility fixes in the HTML Sphinx writes
+    "handbook_register",  # register of time-sensitive facts; the {asof} role; editors' page
+    "handbook_checks",  # "Check your understanding" from data/checks/*.yaml
+    "handbook_handouts",  # one-page job aids (handouts/) and their links
+    "handbook_competencies",  # HHS Core Competencies crosswalk and each chapter's competencies
     "handbook_site",  # hotline link, link-preview description, no URL that is not published
     "sphinxext.opengraph",  # link previews (OpenGraph tags) with each chapter's description
     "notfound.extension",  # a 404 page whose links work at any depth
@@ -75,7 +85,9 @@ extensions = [
 
 # -- MyST ---------------------------------------------------------------------------------------
 
-myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "attrs_block"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "attrs_block", "substitution"]
+# {{ hotline_phone }}, {{ edition }} ... in the book's text (see data/facts.yaml).
+myst_substitutions = FACTS
 myst_heading_anchors = 3
 # Front-matter keys that become page metadata (description, keywords, last-reviewed).
 myst_title_to_header = False
@@ -109,7 +121,7 @@ html_theme_options = {
 }
 html_favicon = str(HERE / "_static" / "favicon.svg")
 html_baseurl = handbook_url  # <link rel="canonical"> and the sitemap's addresses
-html_context = {"edition_basename": BASENAME, "facts": FACTS}
+html_context = {"edition_basename": BASENAME, "facts": FACTS, "subtitle": subtitle}
 # furo shows its announcement bar only when this is set; _templates/page.html fills it with the
 # hotline (from FACTS) on every page.
 html_theme_options["announcement"] = "hotline"
@@ -178,11 +190,11 @@ latex_elements = {
   \vspace{3em}
   {\large \textit{The Healthcare and Human Trafficking Handbook contributors}\par}
   \vfill
-  {\large Edition """ + release + r""" \quad(reviewed """ + edition_date.strftime("%B %Y") + r""")\par}
+  {\large Edition """ + release + r""" \quad(reviewed """ + FACTS["edition_month"] + r""")\par}
   \vspace{1em}
   {\small Text: CC BY 4.0. Code: MIT. Education, not legal or medical advice.\par}
-  {\small Help now (United States): National Human Trafficking Hotline, call """ + FACTS["hotline_phone"] + r""" or text """
-    + FACTS["hotline_text"] + r""".\par}
+  {\small Help now (United States): """ + FACTS["hotline_name"] + r""", call """ + FACTS["hotline_phone"]
+    + r""" or text """ + FACTS["hotline_text"] + r""" (details as of """ + FACTS["edition_month"] + r""").\par}
 \end{titlepage}
 """,
     "preamble": r"""
@@ -211,7 +223,10 @@ epub_uid = "handbook"
 epub_tocdepth = 2
 epub_tocdup = False
 epub_show_urls = "no"
-epub_exclude_files = ["search.html", "genindex.html"]
+# The editors' pages (editors/) are for the people who keep the book current, not its readers:
+# on the website only (they are in no table of contents, so the PDF never has them).
+epub_exclude_files = ["search.html", "genindex.html", "editors/register.xhtml"] + [
+    f"handouts/{p.stem}.xhtml" for p in sorted((HERE / "handouts").glob("*.md"))]  # printed job aids
 epub_use_index = False
 epub_css_files = ["handbook.css"]  # not the hotline bar, header or print rules
 epub_description = description

@@ -8,6 +8,7 @@ Outputs (stable names, documented in README.md):
     _build/html/                                       the website
     _build/pdf/healthcare-and-human-trafficking.pdf    the print edition
     _build/pdf/chapters/<chapter>.pdf                  each chapter's pages of it, for printing
+    _build/pdf/handouts/<name>.pdf                     one-page job aids, printed from the website
     _build/epub/healthcare-and-human-trafficking.epub  the e-book
     _build/html/editions/healthcare-and-human-trafficking-html.zip   the website, for offline use
     _build/kitchen-sink/{html,pdf,epub}/               the test fixture, built by `test`
@@ -27,6 +28,7 @@ BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "tools"))
 
 import chapter_pdfs  # noqa: E402  (tools/chapter_pdfs.py)
+import handouts  # noqa: E402  (tools/handouts.py)
 import npm_tools  # noqa: E402  (tools/npm_tools.py)
 import offline_zip  # noqa: E402  (tools/offline_zip.py)
 import system_packages  # noqa: E402  (tools/system_packages.py)
@@ -82,10 +84,22 @@ def build_epub(session: nox.Session, source: Path, out: Path) -> None:
     sphinx(session, "epub", source, out / "epub")
 
 
+def build_handouts(session: nox.Session, out: Path) -> None:
+    """Print the website's one-page job aids to PDF (PAPER=a4 for A4) and publish them with it."""
+    system_packages.require("pdf")
+    try:
+        printed = handouts.print_all(out / "html", out / "pdf" / "handouts", handouts.paper_from_env())
+    except handouts.HandoutError as error:
+        session.error(str(error))
+    if printed:
+        shutil.copytree(out / "pdf" / "handouts", out / "html" / "editions" / "handouts", dirs_exist_ok=True)
+
+
 def build_all(session: nox.Session, source: Path, out: Path) -> None:
     build_pdf(session, source, out)
     build_epub(session, source, out)
     build_html(session, source, out)
+    build_handouts(session, out)
 
 
 @nox.session(name="build")

@@ -115,6 +115,17 @@ def people(entry) -> str:
     return entry.fields.get("author", "").strip("{}") or "Producer not confirmed"
 
 
+def contact_text(app, contact: str) -> str:
+    """A catalogue contact line; ``facts:hotline`` takes the hotline's details from data/facts.yaml."""
+    if contact.strip() != "facts:hotline":
+        return plain(contact)
+    facts = app.config.myst_substitutions
+    entry = getattr(app, "handbook_register", {}).get("hotline-contact")
+    as_of = f" (as of {entry['checked']:%B %Y})" if entry else ""
+    return (f"Call {facts['hotline_phone']}; text {facts['hotline_text']}; TTY {facts['hotline_tty']}; "
+            f"live chat at {facts['hotline_chat']}. Answered {facts['hotline_hours']}{as_of}.")
+
+
 def plain(text: str) -> str:
     return text.replace("{", "").replace("}", "").replace("\\&", "&").replace("--", "\u2013")
 
@@ -132,6 +143,8 @@ class ToolkitCatalogue(SphinxDirective):
         chosen = sorted((k for k, e in entries.items() if group_of(e) == group),
                         key=lambda k: plain(entries[k].fields["title"]).strip("[").lower())
         self.env.note_dependency(str(Path(self.env.srcdir, self.config.bibtex_bibfiles[0])))
+        for register in sorted(Path(self.env.srcdir, "data", "register").glob("*.yaml")):
+            self.env.note_dependency(str(register))  # the hotline's "as of" date
         result = []
         for key in chosen:
             target = nodes.target("", "", ids=[label_for(key)], names=[label_for(key)])
@@ -168,7 +181,7 @@ class ToolkitCatalogue(SphinxDirective):
         box += nodes.paragraph(text=". ".join(plain(w) for w in who if w) + ".", classes=["catalogue-byline"])
         box += nodes.paragraph(text=plain(f["annotation"]), classes=["catalogue-annotation"])
 
-        rows = [("Contact", plain(f["contact"]))] if f.get("contact") else []
+        rows = [("Contact", contact_text(self.env.app, f["contact"]))] if f.get("contact") else []
         rows += [("Format", f["format"]), ("For", ", ".join(values(entry, "audience"))),
                 ("Topics", ", ".join(values(entry, "topics")))]
         if f.get("length"):

@@ -4,8 +4,7 @@ A chapter's front matter carries ``description``, ``keywords`` and ``last-review
 (an ISO date). For every document that has ``last-reviewed`` this extension:
 
 * puts "Last reviewed: <date>" under the chapter title;
-* ends the chapter with a "Cite this chapter" section (author-date text and a BibTeX entry) so
-  instructors can cite a stable, dated chapter;
+* (handbook_citation then ends the chapter with "Cite this chapter", from the same date);
 * on the website, writes the description and keywords into <meta> tags.
 
 A chapter whose front matter lacks a description, or has a malformed date, fails the build.
@@ -47,42 +46,10 @@ class ChapterFrame(SphinxTransform):
         top = next(self.document.findall(nodes.section), None)
         if top is None:
             return
-        title = top[0].astext()
         stamp = nodes.paragraph(classes=["last-reviewed"])
         stamp += nodes.strong(text="Last reviewed: ")
         stamp += nodes.Text(long_date(reviewed))
         top.insert(1, stamp)
-        top += self.cite_section(docname, title, reviewed)
-
-    def cite_section(self, docname: str, title: str, reviewed: date) -> nodes.section:
-        config = self.config
-        url = config.handbook_url.rstrip("/") + "/" + docname + ".html" if config.handbook_url else ""
-        book = f"{config.project}: {config.subtitle}"
-        section = nodes.section(ids=[f"{docname.replace('/', '-')}-cite"], names=["cite this chapter"])
-        section += nodes.title(text="Cite this chapter")
-        text = nodes.paragraph(classes=["cite-this-chapter"])
-        text += nodes.Text(f"{config.author}. {reviewed.year}. \u201c{title}.\u201d In ")
-        text += nodes.emphasis(text=book)
-        text += nodes.Text(f", edition {config.release}, last reviewed {long_date(reviewed)}.")
-        if url:
-            text += nodes.Text(" ")
-            text += nodes.reference(url, url, refuri=url)
-            text += nodes.Text(".")
-        section += text
-        key = "HTHandbook" + docname.split("/")[-1].title().replace("-", "") + str(reviewed.year)
-        bibtex = (
-            f"@incollection{{{key},\n"
-            f"  author    = {{{{{config.author}}}}},\n"
-            f"  title     = {{{title}}},\n"
-            f"  booktitle = {{{book}}},\n"
-            f"  edition   = {{{config.release}}},\n"
-            f"  year      = {{{reviewed.year}}},\n"
-            f"  note      = {{Last reviewed {reviewed.isoformat()}}}"
-            + (f",\n  url       = {{{url}}}" if url else "")
-            + "\n}"
-        )
-        section += nodes.literal_block(bibtex, bibtex, language="bibtex", classes=["cite-bibtex"])
-        return section
 
 
 def add_meta_tags(app, pagename, templatename, context, doctree):

@@ -66,7 +66,7 @@ class Edition:
         return zipfile.ZipFile(self.epub)
 
 
-BOOK = Edition("book", ROOT, ROOT / "_build", ("index.md", "chapters/*.md", "back/*.md"))
+BOOK = Edition("book", ROOT, ROOT / "_build", ("index.md", "chapters/*.md", "teaching/*.md", "back/*.md"))
 SINK = Edition("kitchen-sink", ROOT / "tests" / "kitchen-sink", ROOT / "_build" / "kitchen-sink", ("*.md",),
                FIXTURE_URL)
 

@@ -10,6 +10,7 @@ import textwrap
 import zipfile
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
@@ -35,7 +36,12 @@ def test_the_catalogue_has_the_toolkit_and_help_now():
     help_now = [k for k, e in CATALOGUE.items() if e.fields.get("group") == "help-now"]
     assert help_now, "no help-now entry (the hotline)"
     hotline = CATALOGUE[help_now[0]].fields
-    assert re.search(r"1-888-373-7888", hotline.get("contact", "")), "hotline contact details missing"
+    # The contact details come from data/facts.yaml, the one place they are written.
+    assert hotline.get("contact", "").strip() == "facts:hotline", "the hotline's contact must be facts:hotline"
+    facts = yaml.safe_load((ROOT / "data" / "facts.yaml").read_text(encoding="utf-8"))
+    page = BeautifulSoup((BOOK.html / "back" / "catalogue.html").read_text(encoding="utf-8"), "lxml").get_text(" ")
+    for value in ("hotline_phone", "hotline_text", "hotline_tty", "hotline_hours"):
+        assert str(facts[value]) in page, f"catalogue: the hotline's {value} is missing"
 
 
 @pytest.mark.parametrize("fmt", ["html", "epub", "pdf"])

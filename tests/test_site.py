@@ -26,15 +26,18 @@ def test_every_page_offers_the_hotline_to_call_and_to_text(edition):
     """One tap on a phone: a tel: link with the number in data/facts.yaml and an sms: link."""
     problems = []
     for page in ALL_PAGES(edition):
-        links = soup(page).select(".announcement a[href]")
-        tel = [a for a in links if a["href"].startswith("tel:")]
-        sms = [a for a in links if a["href"].startswith("sms:")]
+        html = soup(page)
+        tel = html.select('a[href^="tel:"]')
         if not tel or not digits(tel[0]["href"]).endswith(digits(FACTS["hotline_phone"])[-10:]):
             problems.append(f"{page.name}: no tel: link to {FACTS['hotline_phone']}")
         elif FACTS["hotline_phone"] not in tel[0].get_text():
             problems.append(f"{page.name}: the call link does not show the number")
-        if not sms or digits(sms[0]["href"]) != digits(FACTS["hotline_text"]):
-            problems.append(f"{page.name}: no sms: link to {FACTS['hotline_text']}")
+        if not html.select(".handout-body"):  # web pages (not the printable job aids): the bar
+            sms = html.select('.announcement a[href^="sms:"]')
+            if not html.select('.announcement a[href^="tel:"]'):
+                problems.append(f"{page.name}: no hotline bar")
+            if not sms or digits(sms[0]["href"]) != digits(FACTS["hotline_text"]):
+                problems.append(f"{page.name}: no sms: link to {FACTS['hotline_text']}")
     assert not problems, "\n".join(problems)
 
 

@@ -2,7 +2,7 @@
 
 Each chapter PDF is the book's own pages for that chapter (same typesetting, same page
 numbers), cut at the chapter bookmarks. Files are named after the chapter's source file:
-chapters/identification.md -> identification.pdf.
+chapters/identification.md -> identification.pdf; the facilitator guide (teaching/) too.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pypdf import PdfReader, PdfWriter
 def chapter_titles(source: Path) -> dict[str, str]:
     """Chapter file stem -> its title, read from the MyST sources."""
     titles = {}
-    for path in sorted((source / "chapters").glob("*.md")):
+    for path in sorted((source / "chapters").glob("*.md")) + sorted((source / "teaching").glob("*.md")):
         match = re.search(r"^# (.+)$", path.read_text(encoding="utf-8"), re.M)
         if match:
             titles[path.stem] = match.group(1).strip()

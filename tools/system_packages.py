@@ -23,13 +23,13 @@ NEEDS = {
         "fonts-freefont-otf": "FreeSerif/FreeSans, the PDF's text fonts",
         "xindy": "the index processor Sphinx uses with xelatex",
         "librsvg2-bin": "rsvg-convert: SVG figures to PDF",
+        "chromium": "prints the one-page job aids to PDF (tools/handouts.py); the browser tests use it too",
+        "fonts-dejavu-core": "the job aids' and the browser's font (chromium's own font package is only recommended)",
     },
     "test": {
         "poppler-utils": "pdffonts and pdftotext for the PDF tests; pdftoppm for looking at pages",
         "epubcheck": "validates the ePub",
         "default-jre-headless": "runs epubcheck",
-        "chromium": "the browser for the accessibility tests",
-        "fonts-dejavu-core": "a screen font for chromium (its own font package is only recommended)",
     },
 }
 
