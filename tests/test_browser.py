@@ -214,7 +214,7 @@ def test_printing_a_page_hides_navigation_and_shows_external_link_targets(browse
             })""")
         assert hidden == [], f"shown in print: {hidden}"
         shown = page.evaluate("""() => {
-            const a = document.querySelector('article a.reference.external[href^="http"]');
+            const a = document.querySelector('article a.reference.external[href^="http"]:not(.bare-url)');
             return a && [a.href, getComputedStyle(a, '::after').content];
         }""")
         assert shown, "the chapter has no external link to check"
