@@ -1,6 +1,6 @@
 """Lighthouse scores for the website, measured the way a phone reader meets it.
 
-Usage: python tools/lighthouse.py _build/html [page ...]   (or `./handbook lighthouse`)
+Usage: python tools/lighthouse.py [--no-gzip] _build/html [page ...]   (or `./handbook lighthouse`)
 
 Serves the built website from 127.0.0.1 (compressed with gzip, as web hosts serve it), runs the npm `lighthouse` package (pinned in
 package.json; install once with `npm ci --ignore-scripts`) with Debian's chromium on the home
@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["index.html", "chapters/identification.html", "back/catalogue.html"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+GZIP = True
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking " \
         "--disable-component-update --disable-sync --disable-default-apps --disable-extensions"
@@ -43,7 +44,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
-        if path.suffix in self.COMPRESS and path.is_file() \
+        if GZIP and path.suffix in self.COMPRESS and path.is_file() \
                 and "gzip" in self.headers.get("Accept-Encoding", ""):
             body = gzip.compress(path.read_bytes(), mtime=0)
             self.send_response(200)
@@ -96,5 +97,9 @@ def main(html: Path, pages: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:] or [str(ROOT / "_build" / "html")]
+    args = sys.argv[1:]
+    if "--no-gzip" in args:  # as Python's plain file server sends it, for comparison
+        args.remove("--no-gzip")
+        GZIP = False
+    args = args or [str(ROOT / "_build" / "html")]
     sys.exit(main(Path(args[0]), args[1:] or PAGES))
