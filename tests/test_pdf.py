@@ -121,6 +121,8 @@ def test_document_properties_name_the_book_and_its_language(edition):
     for field in ("/Title", "/Author", "/Subject", "/Keywords"):
         assert str(info.get(field, "")).strip(), f"the PDF has no {field[1:]}"
     assert str(reader.trailer["/Root"].get("/Lang", "")).startswith("en"), "the PDF has no language"
+    if edition is SINK:
+        assert str(info["/Title"]).startswith("Kitchen sink"), "the fixture's PDF names the book"
     if edition is BOOK:
         index = (BOOK.source / "index.md").read_text(encoding="utf-8")
         description = re.search(r"^description:\s*(.+)$", index, re.M).group(1).strip()
