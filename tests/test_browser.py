@@ -273,3 +273,26 @@ def test_the_offline_edition_works_from_disk(browser, tmp_path):
     assert any(h.split("#")[0] == chapter for h in hrefs), f"search for {word!r} from disk: {hrefs}"
     assert not failed, failed
     context.close()
+
+
+def test_keyboard_focus_is_not_hidden_by_the_hotline_bar(browser, server, edition_html):
+    """The first Tab reaches "Skip to content", which must then be visible on top, not under the
+    fixed hotline bar (WCAG 2.2, 2.4.11 Focus Not Obscured), on a phone and on a desktop; the
+    next Tabs reach the hotline's links."""
+    url = dict(page_urls(edition_html, server))["index.html"]
+    for width in (390, 1280):
+        context, page, _ = open_page(browser, url, width=width, scheme="light")
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(600)  # furo slides the skip link in
+        state = page.evaluate("""() => {
+            const e = document.activeElement, r = e.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return [e.textContent.trim(), r.top >= 0, !!top && (top === e || e.contains(top))];
+        }""")
+        assert state == ["Skip to content", True, True], (width, state)
+        hrefs = []
+        for _ in range(2):
+            page.keyboard.press("Tab")
+            hrefs.append(page.evaluate("() => document.activeElement.getAttribute('href') || ''"))
+        assert hrefs[0].startswith("tel:") and hrefs[1].startswith("sms:"), (width, hrefs)
+        context.close()
