@@ -78,7 +78,7 @@ extensions = [
     "handbook_checks",  # "Check your understanding" from data/checks/*.yaml
     "handbook_handouts",  # one-page job aids (handouts/) and their links
     "handbook_competencies",  # HHS Core Competencies crosswalk and each chapter's competencies
-    "handbook_site",  # hotline link, link-preview description, no URL that is not published
+    "handbook_site",  # link previews use the front-matter description; no unpublished URL
     "sphinxext.opengraph",  # link previews (OpenGraph tags) with each chapter's description
     "notfound.extension",  # a 404 page whose links work at any depth
 ] + (["sphinx_sitemap"] if handbook_url else [])  # a sitemap needs the published address
