@@ -126,7 +126,8 @@ class KnowledgeCheck(SphinxDirective):
         return [questions, box]
 
     def question(self, item: dict, chapter: str, prepost: bool) -> nodes.list_item:
-        entry = nodes.list_item(ids=[f"kc-{item['id']}"])
+        # A pre/post check may show the same item twice on one page: only the chapter's copy has an id.
+        entry = nodes.list_item(ids=[] if prepost else [f"kc-{item['id']}"])
         tag = nodes.paragraph(classes=["kc-objective"])
         source = f"{chapter.replace('-', ' ').capitalize()}, " if prepost else ""
         tag += nodes.Text(f"{source}objective {item['objective']}" + (" \u00b7 case" if item.get("case") else ""))

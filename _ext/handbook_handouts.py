@@ -19,7 +19,8 @@ This extension
   back to the chapter; tools/handouts.py prints these pages to one-page PDFs;
 * lists each chapter's aids in the website's sidebar (context ``job_aids``);
 * provides ``{job-aids}`` with ``:names: recognize, respond`` (or no option: every aid), a list
-  of aids with links to their PDFs on the website and their file names in print.
+  of aids with links to their PDFs on the website and their file names in print, and puts the
+  same list of a chapter's own aids under its learning objectives.
 """
 
 from __future__ import annotations
@@ -130,9 +131,31 @@ class FillJobAids(SphinxPostTransform):
             node.replace_self(bullets if len(bullets) else [])
 
 
+class ChapterJobAids(SphinxPostTransform):
+    """Under a chapter's learning objectives: the job aids printed from it (phones see no sidebar)."""
+
+    default_priority = 4  # before FillJobAids fills the list
+
+    def run(self, **kwargs) -> None:
+        docname = self.env.docname
+        if not docname.startswith("chapters/"):
+            return
+        stem = docname.split("/", 1)[1]
+        names = [name for name, info in handouts(self.env).items() if info["chapter"] == stem]
+        objectives = next((s for s in self.document.findall(nodes.section)
+                           if s[0].astext().strip().lower() == "learning objectives"), None)
+        if not names or objectives is None:
+            return
+        para = nodes.paragraph(classes=["chapter-job-aids"])
+        para += nodes.strong(text="One-page job aids from this chapter, to print:")
+        objectives += para
+        objectives += job_aids_list(aids=names)
+
+
 def setup(app):
     app.add_node(job_aids_list)
     app.add_directive("job-aids", JobAids)
+    app.add_post_transform(ChapterJobAids)
     app.add_post_transform(FillJobAids)
     app.connect("env-check-consistency", lambda app, env: [check_handout(app, env, d) for d in sorted(env.found_docs)])
     app.connect("html-page-context", page_context)

@@ -37,7 +37,9 @@ def test_citation_cff_is_valid_and_matches_the_edition():
     assert cff["cff-version"] == "1.2.0"
     assert all("name" in a or "family-names" in a for a in cff["authors"])
     conf = (ROOT / "conf.py").read_text(encoding="utf-8")
-    release = re.search(r'^release = version = "([^"]+)"', conf, re.M).group(1)
-    assert str(cff["version"]) == release
+    # The edition is defined once, in CITATION.cff; conf.py reads it rather than repeating it.
+    assert re.search(r'^release = version = str\(_citation\["version"\]\)', conf, re.M)
+    assert not re.search(r'^release = version = "', conf, re.M)
+    assert str(cff["preferred-citation"]["edition"]) == str(cff["version"])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(cff["date-released"]))
     assert cff["preferred-citation"]["type"] == "book"
