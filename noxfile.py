@@ -58,8 +58,6 @@ def build_html(session: nox.Session, source: Path, out: Path) -> None:
             shutil.copy2(built, editions / built.name)
     if (out / "pdf" / "chapters").is_dir():
         shutil.copytree(out / "pdf" / "chapters", editions / "chapters", dirs_exist_ok=True)
-    # The whole website in one zip, to read from disk (after the editions, which it includes).
-    offline_zip.make(out / "html", editions / f"{BASENAME}-html.zip")
 
 
 def build_pdf(session: nox.Session, source: Path, out: Path) -> None:
@@ -95,11 +93,18 @@ def build_handouts(session: nox.Session, out: Path) -> None:
         shutil.copytree(out / "pdf" / "handouts", out / "html" / "editions" / "handouts", dirs_exist_ok=True)
 
 
+def build_offline(out: Path) -> None:
+    """The whole website in one zip, to read from disk: made last, as it includes the editions
+    and job aids the website links to."""
+    offline_zip.make(out / "html", out / "html" / "editions" / f"{BASENAME}-html.zip")
+
+
 def build_all(session: nox.Session, source: Path, out: Path) -> None:
     build_pdf(session, source, out)
     build_epub(session, source, out)
     build_html(session, source, out)
     build_handouts(session, out)
+    build_offline(out)
 
 
 @nox.session(name="build")
@@ -110,8 +115,9 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def html(session: nox.Session) -> None:
-    """The website only, into _build/html."""
+    """The website only, into _build/html (with its offline zip)."""
     build_html(session, ROOT, BUILD)
+    build_offline(BUILD)
 
 
 @nox.session

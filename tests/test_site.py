@@ -145,6 +145,9 @@ def test_the_offline_edition_holds_every_page_figure_and_the_search_index(editio
     wanted = {p.relative_to(edition.html).as_posix() for p in edition.pages() if p.name != "404.html"}
     wanted |= {p.relative_to(edition.html).as_posix() for p in (edition.html / "_images").glob("*")}
     wanted |= {"search.html", "searchindex.js", f"editions/{BASENAME}.pdf", f"editions/{BASENAME}.epub"}
+    # every download the website offers (PDFs, ePub, chapter PDFs, job aids), so its links work
+    wanted |= {p.relative_to(edition.html).as_posix() for p in (edition.html / "editions").rglob("*")
+               if p.is_file() and p != archive}
     assert not wanted - inside, sorted(wanted - inside)
     assert "404.html" not in inside and f"editions/{BASENAME}-html.zip" not in inside
     # search summaries are fetched with fetch(), which browsers refuse from file://
