@@ -10,6 +10,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
 
@@ -17,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 sys.path.insert(0, str(HERE / "tools"))
 
+from book_metadata import description_and_keywords  # noqa: E402
 from editions import BASENAME  # noqa: E402
 
 # -- Project ------------------------------------------------------------------------------------
@@ -34,10 +36,13 @@ edition_date = date.fromisoformat(str(_citation["date-released"]))
 FACTS = {k: str(v) for k, v in yaml.safe_load((HERE / "data" / "facts.yaml").read_text(encoding="utf-8")).items()}
 FACTS.update(edition=release, edition_date=edition_date.isoformat(),
              edition_month=edition_date.strftime("%B %Y"))
-# Where the website is published, for "Cite this chapter", the citation files and meta tags
-# (never fetched). No address is published yet: citations carry none unless HANDBOOK_URL is set
-# at build time, or the hosting service provides its canonical URL (Read the Docs does).
-handbook_url = os.environ.get("HANDBOOK_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+# Where the website is published (never fetched), for "Cite this chapter", the citation files,
+# canonical links, link previews and the sitemap: Read the Docs gives it to the build as
+# READTHEDOCS_CANONICAL_URL; elsewhere set HANDBOOK_URL. No address is published yet, so without
+# either the pages carry no canonical URL, citations no link, and there is no sitemap.
+handbook_url = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("HANDBOOK_URL", "")
+handbook_url = handbook_url.rstrip("/") + "/" if handbook_url else ""
+description, keywords = description_and_keywords(HERE)
 language = "en"
 
 # -- Sources ------------------------------------------------------------------------------------
@@ -81,7 +86,10 @@ extensions = [
     "handbook_houserules",  # raw HTML, stray role or fence syntax, alt text: fail the build
     "handbook_pageassets",  # each web page loads only the CSS and scripts it uses
     "handbook_search",  # search snippets from small per-page files, not whole pages
-]
+    "handbook_site",  # link previews use the front-matter description; no unpublished URL
+    "sphinxext.opengraph",  # link previews (OpenGraph tags) with each chapter's description
+    "notfound.extension",  # a 404 page whose links work at any depth
+] + (["sphinx_sitemap"] if handbook_url else [])  # a sitemap needs the published address
 
 # -- MyST ---------------------------------------------------------------------------------------
 
@@ -115,7 +123,7 @@ html_theme = "furo"
 html_title = f"{project}: {subtitle}"
 html_short_title = project
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]
+html_css_files = ["handbook.css", "handbook-web.css"]  # the second is for the website only
 html_last_updated_fmt = None  # chapters show their own last-reviewed date
 html_copy_source = False
 html_show_sourcelink = False
@@ -123,7 +131,12 @@ html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
 }
+html_favicon = str(HERE / "_static" / "favicon.svg")
+html_baseurl = handbook_url  # <link rel="canonical"> and the sitemap's addresses
 html_context = {"edition_basename": BASENAME, "facts": FACTS, "subtitle": subtitle}
+# furo shows its announcement bar only when this is set; _templates/page.html fills it with the
+# hotline (from FACTS) on every page.
+html_theme_options["announcement"] = "hotline"
 html_sidebars = {
     "**": [
         "sidebar/brand.html",
@@ -139,6 +152,22 @@ html_search_language = "en"
 # Snippets under search results come from _snippets/*.json (_ext/handbook_search.py), not from
 # downloading every matching page.
 html_show_search_summary = False
+
+# -- Findable and shareable (sphinx-sitemap, sphinxext-opengraph, sphinx-notfound-page) ----------
+
+sitemap_url_scheme = "{link}"  # the published address already names the language and version
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]  # not pages to find
+ogp_site_url = handbook_url
+ogp_site_name = html_title
+ogp_social_cards = {"enable": False}  # no generated images (they would need matplotlib)
+ogp_enable_meta_description = False  # chapters write their own (handbook_chapter)
+notfound_urls_prefix = urlparse(handbook_url).path or "/"
+notfound_context = {
+    "title": "Page not found",
+    "body": "<h1>Page not found</h1>\n<p>There is no page at this address; it may have moved in a "
+    "new edition. Find it in the contents or with the search box, or start from the "
+    '<a href="' + notfound_urls_prefix + 'index.html">home page</a>.</p>',
+}
 
 # -- LaTeX / PDF --------------------------------------------------------------------------------
 
@@ -186,6 +215,11 @@ latex_elements = {
     "preamble": r"""
 \usepackage{xurl}
 \setcounter{tocdepth}{1}
+% Document properties: what a PDF reader shows under File > Properties; the language tells
+% assistive technology which voice to use.
+\hypersetup{pdftitle={""" + html_title + r"""}, pdfauthor={""" + author + r"""},
+  pdfsubject={""" + description + r"""}, pdfkeywords={""" + ", ".join(keywords) + r"""},
+  pdflang=en-US}
 """,
     "sphinxsetup": "TitleColor={rgb}{0.10,0.20,0.35}, InnerLinkColor={rgb}{0.05,0.25,0.50}, "
     "OuterLinkColor={rgb}{0.05,0.25,0.50}",
@@ -209,3 +243,19 @@ epub_show_urls = "no"
 epub_exclude_files = ["search.html", "genindex.html", "editors/register.xhtml"] + [
     f"handouts/{p.stem}.xhtml" for p in sorted((HERE / "handouts").glob("*.md"))]  # printed job aids
 epub_use_index = False
+epub_css_files = ["handbook.css"]  # not the hotline bar, header or print rules
+epub_description = description
+epub_contributor = author
+epub_subjects = keywords
+# schema.org accessibility metadata for reading systems and bookshops (written by handbook_epub).
+epub_accessibility = {
+    "accessMode": ["textual", "visual"],
+    "accessModeSufficient": ["textual"],
+    "accessibilityFeature": ["structuralNavigation", "tableOfContents", "alternativeText",
+                             "readingOrder", "displayTransformability"],
+    "accessibilityHazard": ["none"],
+    "accessibilitySummary": "Text with headings in reading order and a navigable table of "
+    "contents. Every figure has a text description, and what it shows is also said in the text; "
+    "tables have header rows. Nothing flashes, plays sound or moves. Each edition is checked "
+    "with epubcheck and Ace by DAISY.",
+}

@@ -16,6 +16,7 @@ Outputs (stable names, documented in README.md):
     _build/pdf/chapters/<chapter>.pdf                  each chapter's pages of it, for printing
     _build/pdf/handouts/<name>.pdf                     one-page job aids, printed from the website
     _build/epub/healthcare-and-human-trafficking.epub  the e-book
+    _build/html/editions/healthcare-and-human-trafficking-html.zip   the website, for offline use
     _build/kitchen-sink/{html,pdf,epub}/               the test fixture, built by `test`
 """
 
@@ -41,11 +42,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 import chapter_pdfs  # noqa: E402  (tools/chapter_pdfs.py)
 import handouts  # noqa: E402  (tools/handouts.py)
 import latex_log  # noqa: E402
+import npm_tools  # noqa: E402  (tools/npm_tools.py)
+import offline_zip  # noqa: E402  (tools/offline_zip.py)
 import pdf_links  # noqa: E402
 import reproducible  # noqa: E402
 import staging  # noqa: E402
 import system_packages  # noqa: E402  (tools/system_packages.py)
-from editions import BASENAME  # noqa: E402
+from editions import BASENAME, FIXTURE_URL  # noqa: E402
 
 # Reproducible editions: every date in the outputs comes from the last commit.
 os.environ.setdefault("SOURCE_DATE_EPOCH", staging.source_date_epoch(ROOT))
@@ -158,11 +161,18 @@ def build_handouts(session: nox.Session, run: staging.Run) -> None:
                         dirs_exist_ok=True)
 
 
+def build_offline(run: staging.Run) -> None:
+    """The whole website in one zip, to read from disk: made last, as it includes the editions
+    and job aids the website links to."""
+    offline_zip.make(run.path("html"), run.path("html") / "editions" / f"{BASENAME}-html.zip")
+
+
 def build_all(session: nox.Session, source: Path, run: staging.Run) -> None:
     build_pdf(session, source, run)
     build_epub(session, source, run)
     build_html(session, source, run)
     build_handouts(session, run)
+    build_offline(run)
 
 
 @nox.session(name="build")
@@ -174,9 +184,10 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def html(session: nox.Session) -> None:
-    """The website only, into _build/html."""
+    """The website only, into _build/html (with its offline zip)."""
     with staged(session, SOURCE, BUILD) as run:
         build_html(session, SOURCE, run)
+        build_offline(run)
 
 
 @nox.session
@@ -210,11 +221,30 @@ def live(session: nox.Session) -> None:
 def test(session: nox.Session) -> None:
     """Build the book and the kitchen-sink fixture in every format, then run pytest."""
     system_packages.require("test")
+    npm_tools.ensure()  # Ace by DAISY, for the ePub accessibility test
+    # The book is built as not yet published (no address), whatever the shell says; the fixture
+    # as if published at a reserved example address (never fetched), so the tests can check
+    # what only a published site has: canonical links, the sitemap, og:url.
+    session.env.update(HANDBOOK_URL="", READTHEDOCS_CANONICAL_URL="")
     with staged(session, SOURCE, BUILD) as run:
         build_all(session, SOURCE, run)
+    session.env["HANDBOOK_URL"] = FIXTURE_URL
     with staged(session, ROOT / "tests" / "kitchen-sink", BUILD / "kitchen-sink") as run:
         build_all(session, ROOT / "tests" / "kitchen-sink", run)
+    session.env["HANDBOOK_URL"] = ""
     session.run(sys.executable, "-m", "pytest", "tests")
+
+
+@nox.session
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse scores (mobile) for the home page, a chapter and the catalogue, from a local
+    server, with Debian's chromium; needs `npm ci --ignore-scripts` once. Builds the website
+    first unless it exists; the scores go to the README's development notes by hand."""
+    npm_tools.ensure()
+    if not (BUILD / "html" / "index.html").exists():
+        build_html(session, ROOT, BUILD)
+    session.run(sys.executable, str(ROOT / "tools" / "lighthouse.py"), str(BUILD / "html"),
+                *session.posargs)
 
 
 @nox.session

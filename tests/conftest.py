@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from editions import BASENAME  # noqa: E402
+from editions import BASENAME, FIXTURE_URL  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Edition:
     source: Path
     out: Path
     globs: tuple[str, ...]
+    url: str = ""  # the address it is built for ("" = not published)
 
     @property
     def html(self) -> Path:
@@ -66,12 +67,28 @@ class Edition:
 
 
 BOOK = Edition("book", ROOT, ROOT / "_build", ("index.md", "chapters/*.md", "teaching/*.md", "back/*.md"))
-SINK = Edition("kitchen-sink", ROOT / "tests" / "kitchen-sink", ROOT / "_build" / "kitchen-sink", ("*.md",))
+SINK = Edition("kitchen-sink", ROOT / "tests" / "kitchen-sink", ROOT / "_build" / "kitchen-sink", ("*.md",),
+               FIXTURE_URL)
 
 
 @pytest.fixture(params=[BOOK, SINK], ids=lambda e: e.name)
 def edition(request) -> Edition:
     return request.param
+
+
+ALLOWLIST = ROOT / "tests" / "checker-allowlist.yaml"
+
+
+def allowlist() -> list[dict]:
+    """Reviewed false positives of the accessibility checkers (tests/checker-allowlist.yaml)."""
+    import yaml
+
+    return yaml.safe_load(ALLOWLIST.read_text(encoding="utf-8")) or []
+
+
+def excused(checker: str, rule: str, page: str) -> bool:
+    return any(e["checker"] == checker and e["rule"] == rule and e["page"] in {page, "*"}
+               for e in allowlist())
 
 
 def markers() -> list[str]:

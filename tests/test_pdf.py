@@ -113,3 +113,22 @@ def test_each_chapter_has_its_own_printable_pdf():
         total += len(PdfReader(str(path)).pages)
         assert (BOOK.html / "editions" / "chapters" / f"{stem}.pdf").exists(), "not published with the website"
     assert total < len(PdfReader(str(BOOK.pdf)).pages)
+
+
+def test_document_properties_name_the_book_and_its_language(edition):
+    """Title, author, subject, keywords (the PDF reader's File > Properties) and the document
+    language (which voice a screen reader uses) are set; for the book they are the book's own."""
+    reader = PdfReader(str(edition.pdf))
+    info = reader.metadata or {}
+    for field in ("/Title", "/Author", "/Subject", "/Keywords"):
+        assert str(info.get(field, "")).strip(), f"the PDF has no {field[1:]}"
+    assert str(reader.trailer["/Root"].get("/Lang", "")).startswith("en"), "the PDF has no language"
+    if edition is SINK:
+        assert str(info["/Title"]).startswith("Kitchen sink"), "the fixture's PDF names the book"
+    if edition is BOOK:
+        index = (BOOK.source / "index.md").read_text(encoding="utf-8")
+        description = re.search(r"^description:\s*(.+)$", index, re.M).group(1).strip()
+        keywords = [k.strip() for k in re.search(r"^keywords:\s*(.+)$", index, re.M).group(1).split(",")]
+        assert str(info["/Title"]) == BOOK.titles["index"]
+        assert str(info["/Subject"]) == description
+        assert [k.strip() for k in str(info["/Keywords"]).split(",")] == keywords

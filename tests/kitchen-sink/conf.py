@@ -22,3 +22,6 @@ project = "Kitchen sink"
 html_title = "Kitchen sink: every construct the house style allows"
 epub_title = html_title
 epub_identifier = "urn:uuid:0d6b3c1a-7f4e-4a55-9b1e-3c2d1e0f9a77"
+# The PDF's document properties name this fixture, not the book.
+latex_elements["preamble"] = latex_elements["preamble"].replace(
+    "pdftitle={" + f"Healthcare and Human Trafficking: {subtitle}" + "}", "pdftitle={" + html_title + "}")
