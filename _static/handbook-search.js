@@ -13,7 +13,10 @@
     ? new RegExp("[\\w\u00C0-\u024F-]*(?:" + keys.map(escape).join("|") + ")[\\w\u00C0-\u024F-]*", "gi")
     : null;
   const files = new Map();
+  // Opened from disk (the offline zip), a browser may not fetch files: results show without snippets.
+  const offline = location.protocol === "file:";
   const load = (doc) => {
+    if (offline) return Promise.resolve(null);
     if (!files.has(doc)) {
       files.set(doc, fetch(root + "_snippets/" + doc + ".json")
         .then((r) => (r.ok ? r.json() : null)).catch(() => null));
