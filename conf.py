@@ -131,7 +131,9 @@ html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
 }
-html_favicon = str(HERE / "_static" / "favicon.svg")
+# Relative to this folder: an absolute path would enter the build's configuration hash and make
+# two builds of the same sources in different folders differ (.buildinfo).
+html_favicon = "_static/favicon.svg"
 html_baseurl = handbook_url  # <link rel="canonical"> and the sitemap's addresses
 html_context = {"edition_basename": BASENAME, "facts": FACTS, "subtitle": subtitle}
 # furo shows its announcement bar only when this is set; _templates/page.html fills it with the

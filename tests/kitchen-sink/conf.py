@@ -15,6 +15,7 @@ __file__ = _here
 # Paths in the book's conf.py are relative to the book; make them absolute here.
 templates_path = [str(_book / "_templates")]
 html_static_path = [str(_book / "_static")]
+html_favicon = str(_book / "_static" / "favicon.svg")
 bibtex_bibfiles = [str(_book / "references.bib"), "kitchen-sink.bib"]
 include_patterns = ["*.md"]
 exclude_patterns = ["_build"]
