@@ -22,6 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WARNING = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?: (?P<level>WARNING|ERROR|CRITICAL|SEVERE): "
                      r"(?P<msg>.*?)(?: \[(?P<type>[\w.]+)\])?$")
 
@@ -125,13 +126,15 @@ def run(args: list[str]) -> int:
     if marker is not None:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "sphinx", *args], stderr=subprocess.PIPE,
+    # No colour codes: they would hide the messages from the patterns below (Sphinx colours its
+    # output on some CI systems even when it is not a terminal).
+    env = dict(os.environ, PYTHONUNBUFFERED="1", NO_COLOR="1")
+    proc = subprocess.Popen([sys.executable, "-m", "sphinx", "--no-color", *args], stderr=subprocess.PIPE,
                             text=True, encoding="utf-8", errors="replace", env=env)
     problems, crash = 0, []
     try:
         for raw in proc.stderr:
-            line = raw.rstrip("\n")
+            line = ANSI.sub("", raw.rstrip("\n"))
             if crash or is_crash_start(line):
                 crash.append(line)
                 continue
