@@ -138,15 +138,22 @@ def test_search_works_offline(browser, server, edition_html):
     assert not foreign, foreign
 
 
-def test_catalogue_filters_narrow_the_list(browser):
-    """On the book's catalogue page, choosing a topic shows only entries with that topic."""
+@pytest.fixture(scope="module")
+def book_site():
+    """The book's website at http://127.0.0.1:PORT (no published path), for single-page tests."""
     handler = functools.partial(QuietHandler, directory=str(BOOK.html))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_catalogue_filters_narrow_the_list(browser, book_site):
+    """On the book's catalogue page, choosing a topic shows only entries with that topic."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/back/catalogue.html")
+        page.goto(f"{book_site}/back/catalogue.html")
         total = page.locator(".catalogue-entry").count()
         page.select_option("select[name=topic]", "topic-policy-and-law")
         visible = page.locator(".catalogue-entry:visible")
@@ -157,9 +164,8 @@ def test_catalogue_filters_narrow_the_list(browser):
         assert f"Showing {shown} of {total}" in page.locator(".catalogue-filter-status").inner_text()
         page.select_option("select[name=topic]", "")
         assert page.locator(".catalogue-entry:visible").count() == total
-        context.close()
     finally:
-        httpd.shutdown()
+        context.close()
 
 
 def test_the_checker_allowlist_gives_a_reason_for_every_entry():
@@ -196,16 +202,13 @@ def test_on_a_phone_the_hotline_stays_on_screen_and_the_title_fits(browser, serv
     assert not problems, "\n".join(problems)
 
 
-def test_printing_a_page_hides_navigation_and_shows_external_link_targets(browser):
+def test_printing_a_page_hides_navigation_and_shows_external_link_targets(browser, book_site):
     """In print, no sidebar, header or page-turn links; each external link is followed by its
     address (CSS generated content), so paper says where it points."""
-    handler = functools.partial(QuietHandler, directory=str(BOOK.html))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/chapters/identification.html")
+        page.goto(f"{book_site}/chapters/identification.html")
         page.emulate_media(media="print")
         hidden = page.evaluate("""() => ['.sidebar-drawer', '.toc-drawer', '.mobile-header',
             '.related-pages', '.content-icon-container'].filter(s => {
@@ -220,9 +223,8 @@ def test_printing_a_page_hides_navigation_and_shows_external_link_targets(browse
         assert shown, "the chapter has no external link to check"
         href, after = shown
         assert href.rstrip("/") in after, (href, after)
-        context.close()
     finally:
-        httpd.shutdown()
+        context.close()
 
 
 def words(page: Path) -> set[str]:
