@@ -220,6 +220,7 @@ def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
         self.data["citations"] = citations
     if memo_key is not None and result is not None:
         _xref_memo["new"].setdefault(fromdocname, {})[memo_key] = result.deepcopy()
+        _xref_memo["added"] = True
     return result
 
 
@@ -244,7 +245,7 @@ def bibliography_transform_run(self, **kwargs) -> None:
 
 
 # In-text citations resolved in earlier builds, by page; kept beside the doctrees.
-_xref_memo: dict[str, dict] = {"old": {}, "new": {}}
+_xref_memo: dict[str, dict] = {"old": {}, "new": {}, "added": False}
 MEMO_FILE = "handbook-citations.pickle"
 MEMO_VERSION = 1
 
@@ -252,7 +253,7 @@ MEMO_VERSION = 1
 def load_memo(app) -> None:
     import pickle
 
-    _xref_memo["old"], _xref_memo["new"] = {}, {}
+    _xref_memo["old"], _xref_memo["new"], _xref_memo["added"] = {}, {}, False
     path = Path(app.doctreedir, MEMO_FILE)
     try:
         with open(path, "rb") as f:
@@ -268,8 +269,12 @@ def save_memo(app, exception) -> None:
 
     if exception is not None or app.builder.name == "linkcheck":
         return
-    memo = {doc: refs for doc, refs in {**_xref_memo["old"], **_xref_memo["new"]}.items()
-            if doc in app.env.found_docs}
+    old, new = _xref_memo["old"], _xref_memo["new"]
+    memo = {doc: refs for doc, refs in {**old, **new}.items() if doc in app.env.found_docs}
+    # Written again only when it changed: a citation resolved anew, one no longer made, a page gone.
+    if (not _xref_memo["added"] and memo.keys() == old.keys()
+            and all(refs.keys() == old[doc].keys() for doc, refs in new.items())):
+        return
     with open(Path(app.doctreedir, MEMO_FILE), "wb") as f:
         pickle.dump((MEMO_VERSION, memo), f, pickle.HIGHEST_PROTOCOL)
 

@@ -26,6 +26,9 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+# libyaml's parser when PyYAML has it (the wheels do): the same data, several times faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FOLDER = "cite"  # in the website: cite/<chapter>.bib and cite/<chapter>.ris
 
 
@@ -122,7 +125,7 @@ def book_metadata(srcdir: Path) -> dict:
     """The book's citation metadata from CITATION.cff (found at the book's root)."""
     for folder in (srcdir, *srcdir.parents):
         if (folder / "CITATION.cff").exists():
-            return yaml.safe_load((folder / "CITATION.cff").read_text(encoding="utf-8"))
+            return yaml.load((folder / "CITATION.cff").read_text(encoding="utf-8"), Loader=YAML_LOADER)
     raise FileNotFoundError("CITATION.cff not found beside the book's source")
 
 

@@ -39,12 +39,13 @@ def _signatures(env) -> dict:
 
 
 # State of the current run (main process only).
-_run = {"structure_changed": True, "before": {}, "stash": {}, "sections_changed": True}
+_run = {"structure_changed": True, "before": {}, "stash": {}, "stash_sections": {},
+        "sections_changed": True}
 
 
 def note_outdated(app, env, added, changed, removed):
     _run["structure_changed"] = bool(added or removed)
-    _run["stash"] = {}
+    _run["stash"], _run["stash_sections"] = {}, {}
     return []
 
 
@@ -57,6 +58,8 @@ def keep_old_numbers(app, env, docname):
     """Runs before Sphinx forgets a page's figure numbers (env-purge-doc)."""
     if docname in env.toc_fignumbers:
         _run["stash"][docname] = env.toc_fignumbers[docname]
+    if docname in env.toc_secnumbers:
+        _run["stash_sections"][docname] = env.toc_secnumbers[docname]
 
 
 def record(app, doctree):
@@ -74,7 +77,10 @@ _original_figures = TocTreeCollector.assign_figure_numbers
 
 def assign_section_numbers(self, env):
     changed = _original_sections(self, env)
-    _run["sections_changed"] = bool(changed)
+    # Sphinx counts every page read again as changed (its old numbers were purged with it), so
+    # compare those pages with the numbers they had before they were purged.
+    old = _run["stash_sections"]
+    _run["sections_changed"] = any(d not in old or env.toc_secnumbers.get(d) != old[d] for d in changed)
     return changed
 
 
