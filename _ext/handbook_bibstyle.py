@@ -8,6 +8,11 @@
   Sphinx's LaTeX writer would otherwise move every citation node into one list at the end
   (and leave an empty "References" chapter behind).
 * pybtex has no templates for the biblatex types @report and @online; they are defined here.
+* Two works whose in-text citations would read the same (same names as the citation shows them,
+  same year, as with two 2025 pages by one agency or two undated pages by one organization) get
+  letters after the year, in the order of their titles: "(ACF 2025a)", "(ACF 2025b)"; undated
+  ones "n.d.-a", "n.d.-b" (Chicago author-date). The letters are given when references.bib is
+  read, from the whole file, so the citation, the reference list and every format agree.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from pybtex.style.template import (
 )
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinxcontrib.bibtex import bibfile as bibtex_bibfile
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -167,6 +173,45 @@ class HandbookStyle(UnsrtStyle):
         )
 
 
+def cited_names(entry) -> tuple:
+    """The names an in-text citation shows (HandbookReferenceStyle): each author's last name, or
+    the first one and "et al." for three or more; the editors when there is no author; else the
+    title."""
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    if not persons:
+        return ("title", entry.fields.get("title", ""))
+    last = tuple(" ".join(p.prelast_names + p.last_names) or " ".join(p.first_names) for p in persons)
+    return last if len(last) < 3 else (last[0], "et al.")
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text if ch not in "{}").casefold()
+
+
+def disambiguate_years(entries) -> None:
+    """Give letters to the years of works whose citations would otherwise read the same."""
+    groups: dict[tuple, list] = {}
+    for entry in entries.values():
+        groups.setdefault((cited_names(entry), entry.fields.get("year")), []).append(entry)
+    for (_, year), group in groups.items():
+        if len(group) < 2:
+            continue
+        if len(group) > 26:
+            raise ValueError(f"more than 26 works cite as {group[0].key}'s do; give them distinct years or authors")
+        group.sort(key=lambda e: (_plain(e.fields.get("title", "")), e.key))
+        for letter, entry in zip("abcdefghijklmnopqrstuvwxyz", group):
+            entry.fields["year"] = f"{year}{letter}" if year else f"n.d.-{letter}"
+
+
+_original_parse_bibdata = bibtex_bibfile.parse_bibdata
+
+
+def parse_bibdata(bibfilenames, encoding):
+    bibdata = _original_parse_bibdata(bibfilenames, encoding)
+    disambiguate_years(bibdata.data.entries)
+    return bibdata
+
+
 class AuthorDateReferenceList(SphinxPostTransform):
     """Turn each resolved citation list into a plain list of author-date entries.
 
@@ -222,6 +267,8 @@ class PlainCitationsInLatexCaptions(SphinxPostTransform):
 
 
 def setup(app):
+    # sphinxcontrib-bibtex reads the .bib files through this module-level function.
+    bibtex_bibfile.parse_bibdata = parse_bibdata
     register_pybtex_plugin("pybtex.style.labels", "handbook_key", KeyLabelStyle)
     register_pybtex_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
     register_bibtex_plugin(

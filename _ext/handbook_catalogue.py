@@ -178,7 +178,8 @@ class ToolkitCatalogue(SphinxDirective):
 
         who = [plain(people(entry))]
         undated = "undated web page" if entry.type.lower() in {"online", "misc"} else "date not confirmed"
-        who.append(f.get("year", undated))
+        year = f.get("year", "")
+        who.append(undated if not year or year.startswith("n.d.") else year)  # ("n.d.-a": handbook_bibstyle)
         if f.get("cataloguetitle"):
             who.append(f"Page: {plain(f['title'])}")
         where = f.get("journal") or f.get("institution") or f.get("organization") or f.get("publisher") or f.get("howpublished")

@@ -167,3 +167,27 @@ def test_laws_and_regulations_cite_official_text(bib):
             problems.append(f"{key}: {urlsplit(url).netloc} is not an official publisher of legal text")
     assert len(laws) >= 5, "expected the federal laws and regulations the law chapter cites"
     assert not problems, "\n".join(problems)
+
+
+def test_an_in_text_citation_names_one_work():
+    """The words of a citation identify one work: two works by the same authors in the same year
+    (or undated) carry letters after the year, "2025a", "2025b", in the text and the reference
+    list alike (_ext/handbook_bibstyle.py)."""
+    link = re.compile(r'<span class="bibtex-citation"[^>]*>.*?</span>', re.S)
+    target = re.compile(r'<a class="reference internal" href="#cite-\d+-([^"]+)">(.*?)</a>', re.S)
+    works: dict[str, set[str]] = {}
+    for page in BOOK.pages():
+        for span in link.findall(page.read_text(encoding="utf-8")):
+            for match in target.finditer(span):
+                key, text = match.group(1), " ".join(re.sub(r"<[^>]+>", "", match.group(2)).split())
+                if re.fullmatch(r"\d{4}[a-z]?|n\.d\.(-[a-z])?", text):
+                    # A textual citation links only its year: "Baldwin et al. (2011)"; the names
+                    # are the words before it, back to the previous citation in the same span.
+                    before = re.sub(r"<[^>]+>", "", span[:match.start()]).split(";")[-1]
+                    text = " ".join(before.replace("(", " ").split()) + " " + text
+                works.setdefault(text, set()).add(key)
+    assert len(works) > 100, "too few citations found: has the citation markup changed?"
+    shared = {text: sorted(keys) for text, keys in works.items() if len(keys) > 1}
+    assert not shared, f"citations that read the same but lead to different works: {shared}"
+    lettered = [text for text in works if re.search(r"(\d{4}|n\.d\.-)[a-z]$", text)]
+    assert lettered, "no lettered years: the book has works by one author in one year"
