@@ -78,6 +78,7 @@ extensions = [
     "handbook_numbering",  # figure numbers recomputed only when something numbered changed
     "handbook_genindex",  # the general index rendered again only when a page was read
     "handbook_tocparents",  # the home page written again only when a chapter's entry changed
+    "handbook_navtree",  # the sidebar's page list without copying every heading for every page
     "handbook_templatecache",  # page templates compiled once, kept beside the environment
     "handbook_gc",  # the loaded environment kept out of the garbage collector's way
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
