@@ -68,6 +68,7 @@ numfig_secnum_depth = 1
 # -- Extensions ---------------------------------------------------------------------------------
 
 extensions = [
+    "handbook_gc",  # first: the garbage collector tuned before the rest loads (see its docstring)
     "myst_parser",
     "sphinx_design",
     "sphinxcontrib.bibtex",
@@ -80,7 +81,6 @@ extensions = [
     "handbook_tocparents",  # the home page written again only when a chapter's entry changed
     "handbook_navtree",  # the sidebar's page list without copying every heading for every page
     "handbook_templatecache",  # page templates compiled once, kept beside the environment
-    "handbook_gc",  # the loaded environment kept out of the garbage collector's way
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
     "handbook_chapter",  # meta description, last-reviewed date

@@ -26,9 +26,11 @@ def freeze(app) -> None:
     # No gc.collect() first: a full collection here would cost more than the little garbage
     # left over from start-up that it could free.
     gc.freeze()
-    gc.set_threshold(YOUNG, *gc.get_threshold()[1:])
 
 
 def setup(app):
+    # Listed first in conf.py, so the threshold is raised before the other extensions, the theme
+    # and the saved environment are loaded.
+    gc.set_threshold(YOUNG, *gc.get_threshold()[1:])
     app.connect("builder-inited", freeze)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
