@@ -146,7 +146,7 @@ def check_encoding(book: Book, path: Path) -> str | None:
 
 # -- YAML with dates kept as text, so that impossible dates are reported, not crashes -------------
 
-class TextDateLoader(yaml.SafeLoader):
+class TextDateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser if present
     pass
 
 
@@ -339,7 +339,9 @@ def scan_bib(book: Book, path: Path, text: str) -> list[BibEntry]:
 
 
 def check_bib(book: Book, known_keys: dict[str, BibEntry], today: date) -> None:
-    from pybtex.database import parse_string
+    # pybtex's own parse_string(text, "bibtex") looks its parser up among the installed packages'
+    # entry points on every call (a second per build); the parser class is the same.
+    from pybtex.database.input.bibtex import Parser
     from pybtex.scanner import PybtexSyntaxError
 
     try:
@@ -362,7 +364,7 @@ def check_bib(book: Book, known_keys: dict[str, BibEntry], today: date) -> None:
                 continue
             known_keys[folded] = entry
             try:
-                parsed = parse_string(entry.text, "bibtex")
+                parsed = Parser().parse_string(entry.text)
             except PybtexSyntaxError as err:
                 line = entry.line + (getattr(err, "lineno", 1) or 1) - 1
                 book.report(path, line, f"entry '{entry.key}' cannot be read: {err.message if hasattr(err, 'message') else err}",
