@@ -27,7 +27,10 @@ COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".txt", ".xml")
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files; text gzipped (level 6, like nginx's gzip_comp_level default range)."""
+    """Static files; text gzipped (level 6, like nginx's gzip_comp_level default range) when the
+    client asks for it and ``compress`` is on (off: as Python's plain file server sends it)."""
+
+    compress = True
 
     def log_message(self, *args):
         pass
@@ -37,7 +40,7 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (wants_gzip and path.is_file() and path.suffix in COMPRESSIBLE):
+        if not (self.compress and wants_gzip and path.is_file() and path.suffix in COMPRESSIBLE):
             return super().send_head()
         body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
         self.send_response(200)
@@ -51,8 +54,9 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path):
-    handler = functools.partial(GzipHandler, directory=str(root))
+def serve(root: Path, compress: bool = True):
+    """A local web server for ``root`` (also used by tools/lighthouse.py); yields its address."""
+    handler = functools.partial(type("Handler", (GzipHandler,), {"compress": compress}), directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

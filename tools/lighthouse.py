@@ -11,50 +11,23 @@ the scores are recorded in the README's development notes, never asserted by a t
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import bench_web  # noqa: E402
 PAGES = ["index.html", "chapters/identification.html", "back/catalogue.html"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 GZIP = True
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking " \
         "--disable-component-update --disable-sync --disable-default-apps --disable-extensions"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the website as a web host does: text compressed with gzip when the browser asks
-    (Python's plain file server never compresses, which no real host does)."""
-
-    COMPRESS = {".html", ".css", ".js", ".svg", ".json", ".xml", ".txt"}
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if GZIP and path.suffix in self.COMPRESS and path.is_file() \
-                and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(path.read_bytes(), mtime=0)
-            self.send_response(200)
-            self.send_header("Content-Type", self.guess_type(str(path)))
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
 
 
 def main(html: Path, pages: list[str]) -> int:
@@ -64,13 +37,10 @@ def main(html: Path, pages: list[str]) -> int:
         return 1
     out = ROOT / "_build" / "lighthouse"
     out.mkdir(parents=True, exist_ok=True)
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
     env = dict(os.environ, CHROME_PATH=CHROMIUM)
     failed = 0
-    try:
+    # The benchmark's local server: text gzipped as web hosts serve it (unless --no-gzip).
+    with bench_web.serve(html, compress=GZIP) as base:
         print(f"{'page':40} " + " ".join(f"{c:>14}" for c in CATEGORIES))
         for page in pages:
             report = out / (page.replace("/", "-").removesuffix(".html") + ".json")
@@ -91,8 +61,6 @@ def main(html: Path, pages: list[str]) -> int:
                     audit = data["audits"][ref["id"]]
                     if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
                         print(f"    {c}: {audit['id']} ({audit['score']}) {audit.get('displayValue', '')}")
-    finally:
-        httpd.shutdown()
     return 1 if failed else 0
 
 
