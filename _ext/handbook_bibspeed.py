@@ -202,7 +202,20 @@ def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
             index.setdefault(citation.key, []).append((position, citation))
         cached = _citation_index[id(self)] = (citations, len(citations), index)
     keys = {t.key for t in parse_citation_targets(target)}
-    matching = sorted((pc for key in keys for pc in cached[2].get(key, ())), key=lambda pc: pc[0])
+    # The original links each key to the last citation of it in a citation list on the same page,
+    # or else to the last one anywhere, and orders the keys by their first such citation (on the
+    # same page first). Those first and last citations are all it is given (and all the memo key
+    # is made of), so its work does not grow with the number of lists that repeat an entry.
+    ends: dict[tuple, tuple] = {}
+    for position, citation in sorted((pc for key in keys for pc in cached[2].get(key, ())),
+                                     key=lambda pc: pc[0]):
+        if self.bibliographies[citation.bibliography_key].list_ != "citation":
+            continue
+        scopes = ("any", "here") if citation.bibliography_key.docname == fromdocname else ("any",)
+        for scope in scopes:
+            ends.setdefault((scope, "first", citation.key), (position, citation))
+            ends[(scope, "last", citation.key)] = (position, citation)
+    matching = sorted({pc[0]: pc for pc in ends.values()}.values(), key=lambda pc: pc[0])
     # Same citation, same entries, same lists, same builder: the same nodes as last time.
     memo_key = None
     if keys <= {c.key for _, c in matching}:  # (a missing key must be warned about again)
