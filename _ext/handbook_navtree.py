@@ -1,14 +1,17 @@
 """The sidebar's list of pages built without copying every heading of the book for every page.
 
-furo's sidebar lists the book's pages by title only (``titles_only=True``), but asks Sphinx for
-the table of contents at full depth (``maxdepth=-1``): Sphinx then copies every heading of every
-page before throwing the headings away, once for each page it writes. The work grows with the
-number of pages times the number of headings, the square of the book's size: a fifth of a cold
-build of a book ten times this size.
+furo's sidebar lists the book's pages by title only (``titles_only=True``). To make that list
+Sphinx copies each listed page's whole table of contents, every heading, and then throws the
+headings away, once for each page it writes. How deep it copies is set by each page's own
+``tocdepth`` (unlimited unless a page sets it), not by the call's ``maxdepth``. The work grows with
+the number of pages times the number of headings, the square of the book's size: about a sixth
+of a cold build of a book ten times this size.
 
-When no page but the home page has a table of contents of its own, a titles-only list can only
-be one level deep, so the same call with ``maxdepth=1`` gives the same list, from a copy of the
-top level only. Otherwise (a chapter that lists sub-pages) furo's call is left as it is.
+When no page but the home page has a table of contents of its own, a titles-only list holds
+nothing below each page's title, so for the duration of the sidebar's call each page is treated
+as having ``tocdepth: 1``: Sphinx copies the titles only, and the list is the same. Otherwise (a
+chapter that lists sub-pages) furo's call is left as it is. The home page's own table of
+contents, which shows headings, is made elsewhere and is not affected.
 """
 
 from __future__ import annotations
@@ -21,9 +24,16 @@ def shallow_titles_only(app, pagename, templatename, context, doctree) -> None:
         return
 
     def toctree_titles(**kwargs):
-        if kwargs.get("titles_only") and kwargs.get("maxdepth", 0) <= 0:
-            kwargs["maxdepth"] = 1
-        return toctree(**kwargs)
+        if not kwargs.get("titles_only"):
+            return toctree(**kwargs)
+        untouched = [d for d in env.found_docs if "tocdepth" not in env.metadata.get(d, {})]
+        for docname in untouched:
+            env.metadata.setdefault(docname, {})["tocdepth"] = 1
+        try:
+            return toctree(**kwargs)
+        finally:
+            for docname in untouched:
+                del env.metadata[docname]["tocdepth"]
 
     context["toctree"] = toctree_titles
 
