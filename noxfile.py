@@ -82,10 +82,15 @@ def sphinx(session: nox.Session, builder: str, source: Path, run: staging.Run, n
     session.run(*command, *session.posargs, src, dest)
 
 
+def precheck_sources(session: nox.Session, source: Path) -> None:
+    """The start-up check: every source file's syntax, data and references, named by file and line."""
+    session.run(sys.executable, str(ROOT / "tools" / "precheck.py"), str(source))
+
+
 @contextlib.contextmanager
 def staged(session: nox.Session, source: Path, out: Path):
     """Start-up check, then a scratch run that is published only if everything in it passed."""
-    session.run(sys.executable, str(ROOT / "tools" / "precheck.py"), str(source))
+    precheck_sources(session, source)
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM = Ctrl-C
     run = staging.Run(out)
     try:
@@ -207,12 +212,14 @@ def epub(session: nox.Session) -> None:
 @nox.session
 def precheck(session: nox.Session) -> None:
     """Only the start-up check of the sources (seconds; no build)."""
-    session.run(sys.executable, str(ROOT / "tools" / "precheck.py"), str(SOURCE))
+    precheck_sources(session, SOURCE)
 
 
 @nox.session
 def live(session: nox.Session) -> None:
-    """Live preview of the website at http://127.0.0.1:8000, rebuilt on every save."""
+    """Live preview of the website at http://127.0.0.1:8000, rebuilt on every save (the start-up
+    check runs once, before the first build)."""
+    precheck_sources(session, SOURCE)
     session.run(sys.executable, "-m", "sphinx_autobuild", *STRICT, "--host", "127.0.0.1",
                 "--ignore", str(BUILD), *session.posargs, str(SOURCE), str(BUILD / "live"))
 
@@ -250,6 +257,7 @@ def lighthouse(session: nox.Session) -> None:
 @nox.session
 def linkcheck(session: nox.Session) -> None:
     """Check external links (needs the network; by hand only, never in CI)."""
+    precheck_sources(session, SOURCE)
     session.run(sys.executable, "-m", "sphinx", "-b", "linkcheck", *STRICT, *session.posargs,
                 str(SOURCE), str(BUILD / "linkcheck"))
 
