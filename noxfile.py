@@ -217,8 +217,7 @@ def precheck(session: nox.Session) -> None:
 
 @nox.session
 def live(session: nox.Session) -> None:
-    """Live preview of the website at http://127.0.0.1:8000, rebuilt on every save (the start-up
-    check runs once, before the first build)."""
+    """Live preview at http://127.0.0.1:8000, rebuilt on every save; the start-up check runs first."""
     precheck_sources(session, SOURCE)
     session.run(sys.executable, "-m", "sphinx_autobuild", *STRICT, "--host", "127.0.0.1",
                 "--ignore", str(BUILD), *session.posargs, str(SOURCE), str(BUILD / "live"))
