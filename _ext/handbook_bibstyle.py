@@ -10,9 +10,10 @@
 * pybtex has no templates for the biblatex types @report and @online; they are defined here.
 * Two works whose in-text citations would read the same (same names as the citation shows them,
   same year, as with two 2025 pages by one agency or two undated pages by one organization) get
-  letters after the year, in the order of their titles: "(ACF 2025a)", "(ACF 2025b)"; undated
-  ones "n.d.-a", "n.d.-b" (Chicago author-date). The letters are given when references.bib is
-  read, from the whole file, so the citation, the reference list and every format agree.
+  letters after the year, in the order of their titles: "(United States Code 2026a)",
+  "(United States Code 2026b)"; undated ones "n.d.-a", "n.d.-b" (Chicago author-date). The
+  letters are given when references.bib is read, from the whole file, so the citation, the
+  reference list and every format agree.
 """
 
 from __future__ import annotations
@@ -197,7 +198,8 @@ def disambiguate_years(entries) -> None:
         if len(group) < 2:
             continue
         if len(group) > 26:
-            raise ValueError(f"more than 26 works cite as {group[0].key}'s do; give them distinct years or authors")
+            raise ValueError(f"references.bib: more than 26 works would be cited as {group[0].key} is; "
+                             "give them distinct years or authors, or split the group")
         group.sort(key=lambda e: (_plain(e.fields.get("title", "")), e.key))
         for letter, entry in zip("abcdefghijklmnopqrstuvwxyz", group):
             entry.fields["year"] = f"{year}{letter}" if year else f"n.d.-{letter}"
