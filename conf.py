@@ -82,6 +82,7 @@ extensions = [
     "handbook_navtree",  # the sidebar's page list without copying every heading for every page
     "handbook_templatecache",  # page templates compiled once, kept beside the environment
     "handbook_portable",  # tabs, dropdowns, cards shown in full in PDF and ePub
+    "handbook_ownpages",  # on the website, each chapter's reference list is a page of its own
     "handbook_catalogue",  # toolkit catalogue generated from references.bib
     "handbook_chapter",  # meta description, last-reviewed date
     "handbook_citation",  # "Cite this chapter": APA, Chicago, BibTeX, .bib/.ris, citation_* tags
@@ -162,6 +163,35 @@ html_search_language = "en"
 # Snippets under search results come from _snippets/*.json (_ext/handbook_search.py), not from
 # downloading every matching page.
 html_show_search_summary = False
+
+# -- Website: parts of a chapter on a page of their own (_ext/handbook_ownpages.py) ------------
+# A chapter's reference list is a quarter of its page's bytes and few readers open it, so on the
+# website it is a page beside the chapter (chapters/<chapter>-references.html); the chapter keeps
+# a "References" section that links to it, and every citation links to its entry there. The PDF
+# and the ePub keep the list at the chapter's end. Keys: the section's anchor; "page", the new
+# page's name after "<chapter>-" (default: the anchor); the words of the stub, its link, the new
+# page's heading and its opening words (before a link back to the chapter).
+handbook_own_pages = {
+    "documents": ["chapters/*"],
+    "sections": {
+        "references": {
+            "stub": "The works this chapter cites are listed, with links, on a page of their own:",
+            "link": "References: {chapter}",
+            "title": "References: {chapter}",
+            "intro": "The works cited in the chapter",
+        },
+        # The knowledge check, for the same reason (a tenth of the page): readers come to it
+        # when they have read the chapter, and instructors can link to it directly.
+        "check-your-understanding": {
+            "page": "check",  # chapters/<chapter>-check.html
+            "stub": "Questions on this chapter, each with its answer and the section that teaches "
+            "it, are on a page of their own:",
+            "link": "Check your understanding: {chapter}",
+            "title": "Check your understanding: {chapter}",
+            "intro": "Questions on the chapter",
+        },
+    },
+}
 
 # -- Findable and shareable (sphinx-sitemap, sphinxext-opengraph, sphinx-notfound-page) ----------
 

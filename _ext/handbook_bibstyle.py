@@ -245,6 +245,27 @@ class AuthorDateReferenceList(SphinxPostTransform):
             parent.extend(new_children)
 
 
+class CitationsWithoutBackrefIds(SphinxPostTransform):
+    """Drop the id sphinxcontrib-bibtex gives each in-text citation.
+
+    The id is there for back-links from a reference entry to the places that cite it; the
+    author-year lists above have none, so nothing links to it. On the largest chapter page the
+    289 unused ids were 1 KB of its gzipped bytes. An id that something does link to is kept.
+    """
+
+    default_priority = 21  # after AuthorDateReferenceList
+
+    def run(self, **kwargs) -> None:
+        linked = set()
+        for node in self.document.findall(nodes.Element):
+            if node.get("refid"):
+                linked.add(node["refid"])
+            linked.update(node.get("backrefs", ()))
+        for cite in self.document.findall(nodes.inline):
+            if "bibtex-citation" in cite["classes"] and cite["ids"]:
+                cite["ids"] = [i for i in cite["ids"] if i in linked]
+
+
 class PlainCitationsInLatexCaptions(SphinxPostTransform):
     """In the PDF, print citations inside captions and titles as plain text.
 
@@ -277,5 +298,6 @@ def setup(app):
         "sphinxcontrib.bibtex.style.referencing", "handbook_author_year", HandbookReferenceStyle
     )
     app.add_post_transform(AuthorDateReferenceList)
+    app.add_post_transform(CitationsWithoutBackrefIds)
     app.add_post_transform(PlainCitationsInLatexCaptions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,6 +6,10 @@ dropdowns) and pygments' (colours for code). This extension, on the website only
 
 * keeps sphinx-design's style sheet on pages whose HTML has a sphinx-design component
   (``class="sd-...``), and its tab script on pages that have tabs;
+* keeps furo's style sheet for other extensions (``furo-extensions.css``: sphinx-design colours
+  and shadows, tabs, copy buttons, the Read the Docs version menu) only where one of those is
+  on the page: on a chapter, its only rules that matched were declarations of sphinx-design's
+  colour variables, which nothing there reads;
 * keeps pygments' style sheet only on pages with highlighted code (``class="highlight``), and
   there loads it when the code comes near the screen (the only code on a chapter is the "Cite
   this chapter" BibTeX at its end); without JavaScript a ``<noscript>`` link loads it at once;
@@ -18,9 +22,16 @@ Whatever the page does not contain it cannot use, so nothing looks different.
 
 from __future__ import annotations
 
+import re
+
 DESIGN_CSS = "sphinx-design.min.css"
 DESIGN_TABS_JS = "design-tabs.js"
 PYGMENTS_CSS = "pygments.css"
+FURO_EXTENSIONS_CSS = "furo-extensions.css"
+# What furo-extensions.css styles: sphinx-design, sphinx-inline-tabs, sphinx-tabs, sphinx-copybutton,
+# the Read the Docs flyout, sphinx-panels/bootstrap cards, docutils "shadow" boxes.
+FURO_EXTENSIONS_USERS = re.compile(
+    r'class="(?:[^"]*\s)?(?:sd-|tab-set|sphinx-tabs|copybtn|sphinx-bs|shadow\b)|id="furo-readthedocs')
 HIGHLIGHT_JS = "sphinx_highlight.js"
 
 
@@ -57,6 +68,8 @@ def trim_assets(app, pagename, templatename, context, doctree) -> None:
     for asset in context.get("css_files", []):
         name = _name(asset)
         if name.endswith(DESIGN_CSS) and not uses_design:
+            continue
+        if name.endswith(FURO_EXTENSIONS_CSS) and not FURO_EXTENSIONS_USERS.search(body):
             continue
         if name.endswith(PYGMENTS_CSS):
             if uses_code:

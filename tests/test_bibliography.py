@@ -174,7 +174,7 @@ def test_an_in_text_citation_names_one_work():
     (or undated) carry letters after the year, "2025a", "2025b", in the text and the reference
     list alike (_ext/handbook_bibstyle.py)."""
     link = re.compile(r'<span class="bibtex-citation"[^>]*>.*?</span>', re.S)
-    target = re.compile(r'<a class="reference internal" href="#cite-\d+-([^"]+)">(.*?)</a>', re.S)
+    target = re.compile(r'<a class="reference internal" href="[^"#]*#cite-\d+-([^"]+)">(.*?)</a>', re.S)
     works: dict[str, set[str]] = {}
     for page in BOOK.pages():
         for span in link.findall(page.read_text(encoding="utf-8")):

@@ -85,7 +85,10 @@ def test_each_core_chapter_has_a_knowledge_check_of_decisions(stem):
 @pytest.mark.parametrize("stem", CORE)
 def test_answers_are_hidden_on_the_website_and_printed_in_pdf_and_epub(stem):
     items = load_checks(ROOT / "data" / "checks" / f"{stem}.yaml")
-    soup = BeautifulSoup((BOOK.html / "chapters" / f"{stem}.html").read_text(encoding="utf-8"), "lxml")
+    # On the website the check is a page of its own, linked from the chapter (handbook_ownpages).
+    chapter = BeautifulSoup((BOOK.html / "chapters" / f"{stem}.html").read_text(encoding="utf-8"), "lxml")
+    assert chapter.select_one(f"section.own-page-stub a[href='{stem}-check.html']"), f"{stem}: no link to its check"
+    soup = BeautifulSoup((BOOK.html / "chapters" / f"{stem}-check.html").read_text(encoding="utf-8"), "lxml")
     questions = soup.select("ol.knowledge-check > li")
     assert len(questions) == len(items)
     for item, question in zip(items, questions):
