@@ -169,8 +169,9 @@ html_show_search_summary = False
 # website it is a page beside the chapter (chapters/<chapter>-references.html); the chapter keeps
 # a "References" section that links to it, and every citation links to its entry there. The PDF
 # and the ePub keep the list at the chapter's end. Keys: the section's anchor; "page", the new
-# page's name after "<chapter>-" (default: the anchor); the words of the stub, its link, the new
-# page's heading and its opening words (before a link back to the chapter).
+# page's name after "<chapter>-" (default: the anchor); the words of the stub and its link; the
+# new page's title (browser tab, search engines; its heading is the section's own) and its
+# opening words, which end with a link back to the chapter.
 handbook_own_pages = {
     "documents": ["chapters/*"],
     "sections": {

@@ -197,9 +197,10 @@ def pages(app):
     """Write the moved sections as pages (html-collect-pages runs after the chapters)."""
     builder = app.builder
     for docname, page, title, section, words in getattr(app, "_handbook_own_page_queue", []):
-        heading = words["title"].format(chapter=title)
+        heading = words["title"].format(chapter=title)  # the browser tab's title
         chapter_uri = relative_uri(_page_uri(builder, page), builder.get_target_uri(docname))
-        body = nodes.section("", nodes.title("", heading), ids=list(section["ids"]),
+        # The page's own heading is the section's ("References"); the next line names the chapter.
+        body = nodes.section("", section[0].deepcopy(), ids=list(section["ids"]),
                              classes=["own-page"])
         body += nodes.paragraph("", "", nodes.Text(words["intro"] + " "),
                                 nodes.reference("", "", nodes.Text(title), refuri=chapter_uri,
