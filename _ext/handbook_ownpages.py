@@ -94,16 +94,19 @@ def _targets(app) -> dict:
     cached = getattr(app, "_handbook_own_page_targets", None)
     if cached is not None:
         return cached
-    from sphinxcontrib.bibtex.directives import BibliographyKey
+    try:  # the reference lists' entry ids, if sphinxcontrib-bibtex is in use
+        from sphinxcontrib.bibtex.directives import BibliographyKey
 
-    domain = app.env.get_domain("cite")
+        domain = app.env.get_domain("cite")
+    except (ImportError, ExtensionError):
+        domain = None
     targets = {}
     for docname, parts in getattr(app.env, "handbook_own_pages", {}).items():
         ids = {}
         for part in parts:
             page = page_of(app, docname, part["name"])
             ids.update(dict.fromkeys(part["ids"], page))
-            for bib_id in part["bibliographies"]:
+            for bib_id in part["bibliographies"] if domain else ():
                 bibliography = domain.bibliographies.get(BibliographyKey(docname, bib_id))
                 for citation in (bibliography.citation_nodes.values() if bibliography else ()):
                     ids.update(dict.fromkeys(citation["ids"], page))

@@ -13,7 +13,9 @@ Format: ``{"s": [text, ...], "a": {"anchor": index into s}}``; ``s[0]`` is the p
 
 It also mends the search index of incremental builds: Sphinx 9.0 reloads the previous index
 without its index entries (the glossary's terms), so a rebuild that does not rewrite the
-glossary would drop its terms from search. They are restored from the previous index.
+glossary would drop its terms from search. They are restored from the previous index. And a
+word that an edit removed from the last page that had it stayed in the index with no pages (an
+empty list), so an incremental build's index differed from a fresh one; such words are dropped.
 """
 
 from __future__ import annotations
@@ -118,7 +120,16 @@ def prune_index_entries(self, docnames) -> None:
         del self._index_entries[docname]
 
 
+_original_get_terms = IndexBuilder.get_terms
+
+
+def get_terms_without_empty(self, fn2index):
+    return tuple({word: docs for word, docs in terms.items() if docs != []}
+                 for terms in _original_get_terms(self, fn2index))
+
+
 def setup(app):
+    IndexBuilder.get_terms = get_terms_without_empty
     IndexBuilder.load = load_with_index_entries
     IndexBuilder.prune = prune_index_entries
     app.connect("html-page-context", write_snippets)
