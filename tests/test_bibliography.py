@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
@@ -191,3 +193,72 @@ def test_an_in_text_citation_names_one_work():
     assert not shared, f"citations that read the same but lead to different works: {shared}"
     lettered = [text for text in works if re.search(r"(\d{4}|n\.d\.-)[a-z]$", text)]
     assert lettered, "no lettered years: the book has works by one author in one year"
+
+
+# -- Notes speak to readers; how an entry was checked is for editors ------------------------------
+
+# `note` is printed in the reference lists (website, PDF, ePub) and in the resource catalogue;
+# `checknote` (which copy was consulted, mirrors, dates of checks, the research tools' "stored
+# copies") is for editors and no edition prints it. These phrases mark a working note.
+WORKING_NOTE_MARKERS = (
+    "stored cop", "stored corp", "stored under", "project brief", "copy seen", "copies seen",
+    "copy consulted", "copy checked", "seen on", "seen in", "not seen", "was seen", "mirror",
+    "scribd", "docslib", "casetext", "public.law", "checked against", "checked on", "checked in",
+    "was checked", "were checked", "rechecked", "check on 20", "found on 20", "toolkit item",
+)
+
+
+def test_reference_notes_speak_to_readers_not_editors(bib):
+    problems = []
+    for key, entry in bib.entries.items():
+        note = " ".join(entry.fields.get("note", "").lower().split())
+        found = [marker for marker in WORKING_NOTE_MARKERS if marker in note]
+        if found:
+            problems.append(f"{key}: the note reads like a working note ({', '.join(found)}): "
+                            "move how the entry was checked to 'checknote' and keep in 'note' only "
+                            "what a reader needs to identify, find or use the work")
+    assert not problems, "\n".join(problems)
+    assert any("checknote" in entry.fields for entry in bib.entries.values()), \
+        "no entry has a checknote: has the field been renamed? (the markers above would then test nothing)"
+
+
+def reader_words(path) -> str:
+    """A built page (HTML, or a search snippet's JSON) as lower-case words, " a b c "."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        strings, stack = [], [json.loads(text)]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                strings.append(item)
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        text = " ".join(strings)
+    text = unescape(re.sub(r"<[^>]+>", " ", text))
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def test_no_checknote_is_printed_on_the_website(bib):
+    """A checknote is for editors: no reader-facing page or search snippet shows it. The editors'
+    pages (editors/: the register, which quotes its own checking notes) are left out."""
+    html = BOOK.html
+    assert html.is_dir(), f"{html} is missing: run ./handbook test"
+    starts = {}
+    for key, entry in bib.entries.items():
+        if "checknote" in entry.fields:
+            plain = re.sub(r"\\[A-Za-z]+", " ", entry.fields["checknote"]).lower()
+            starts[key] = " " + " ".join(re.findall(r"[a-z0-9]+", plain)[:8]) + " "
+    assert starts, "no entry has a checknote"
+    phrases = {" stored cop", " stored corp", " public mirror "}  # as words: "stored copy", "stored corpus"
+    files = [p for p in sorted(html.rglob("*")) if p.suffix in {".html", ".json"}
+             and not {"editors", "_static"} & set(p.relative_to(html).parts)]
+    assert files, f"no pages in {html}: run ./handbook test"
+    shown = []
+    for path in files:
+        words = reader_words(path)
+        shown += [f"{path.relative_to(html)}: checknote of {key}" for key, start in starts.items()
+                  if start in words]
+        shown += [f"{path.relative_to(html)}: {phrase.strip()!r}" for phrase in phrases if phrase in words]
+    assert not shown, "working notes printed for readers:\n" + "\n".join(shown)
