@@ -207,6 +207,9 @@ WORKING_NOTE_MARKERS = (
     "was checked", "were checked", "rechecked", "check on 20", "found on 20", "toolkit item",
 )
 
+ANNOTATION_MARKERS = ("stored cop", "stored corp", "project brief", "copy seen", "copies seen",
+                      "copy consulted", "mirror", "scribd", "docslib", "toolkit item")
+
 
 def test_reference_notes_speak_to_readers_not_editors(bib):
     problems = []
@@ -217,6 +220,17 @@ def test_reference_notes_speak_to_readers_not_editors(bib):
             problems.append(f"{key}: the note reads like a working note ({', '.join(found)}): "
                             "move how the entry was checked to 'checknote' and keep in 'note' only "
                             "what a reader needs to identify, find or use the work")
+        # The catalogue prints each toolkit resource's annotation too (fewer markers: an
+        # annotation may well say "problems seen in people who have been trafficked").
+        annotation = " ".join(entry.fields.get("annotation", "").lower().split())
+        found = [m for m in ANNOTATION_MARKERS if m in annotation]
+        if found:
+            problems.append(f"{key}: the annotation reads like a working note ({', '.join(found)})")
+        # A note is read by people, who do not know the file's keys ("see ACF2025HotlineGrant").
+        keys = [k for k in bib.entries if k != key and re.search(r"\d|[a-z][A-Z]", k)  # not "Hotline"
+                and re.search(rf"\b{re.escape(k)}\b", entry.fields.get("note", ""))]
+        if keys:
+            problems.append(f"{key}: the note names entries by their keys {keys}: name the works instead")
     assert not problems, "\n".join(problems)
     assert any("checknote" in entry.fields for entry in bib.entries.values()), \
         "no entry has a checknote: has the field been renamed? (the markers above would then test nothing)"
