@@ -112,6 +112,8 @@ def _targets(app) -> dict:
                     ids.update(dict.fromkeys(citation["ids"], page))
         targets[docname] = ids
     app._handbook_own_page_targets = targets
+    # Which document a page address belongs to (links are followed by address, once per link).
+    app._handbook_own_page_uris = {app.builder.get_target_uri(d): d for d in targets}
     return targets
 
 
@@ -125,10 +127,7 @@ def _doc_of_uri(app, here: str, uri: str) -> str | None:
     if "://" in uri or uri.startswith(("mailto:", "/")):
         return None
     path = posixpath.normpath(posixpath.join(posixpath.dirname(here), uri)) if uri else here
-    for docname in getattr(app.env, "handbook_own_pages", {}):
-        if app.builder.get_target_uri(docname) == path:
-            return docname
-    return None
+    return app._handbook_own_page_uris.get(path)
 
 
 def move(app, doctree, docname) -> None:
