@@ -77,6 +77,7 @@ extensions = [
     "handbook_bibspeed",  # bibliography formatted once, and only what changed
     "handbook_shared_env",  # one environment for all editions; each writes what changed
     "handbook_numbering",  # figure numbers recomputed only when something numbered changed
+    "handbook_numref",  # a {numref} target's page loaded from disk once, not once per use
     "handbook_genindex",  # the general index rendered again only when a page was read
     "handbook_tocparents",  # the home page written again only when a chapter's entry changed
     "handbook_navtree",  # the sidebar's page list without copying every heading for every page
