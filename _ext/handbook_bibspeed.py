@@ -197,24 +197,30 @@ def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
     citations = self.data["citations"]
     cached = _citation_index.get(id(self))
     if cached is None or cached[0] is not citations or cached[1] != len(citations):
-        index: dict[str, list] = {}
+        # For each key, its first and last citation in a citation list anywhere, and on each page.
+        anywhere: dict[str, list] = {}
+        on_page: dict[tuple, list] = {}
         for position, citation in enumerate(citations):
-            index.setdefault(citation.key, []).append((position, citation))
-        cached = _citation_index[id(self)] = (citations, len(citations), index)
+            if self.bibliographies[citation.bibliography_key].list_ != "citation":
+                continue
+            for index, at in ((anywhere, citation.key),
+                              (on_page, (citation.key, citation.bibliography_key.docname))):
+                if at in index:
+                    index[at][1] = (position, citation)
+                else:
+                    index[at] = [(position, citation), (position, citation)]
+        cached = _citation_index[id(self)] = (citations, len(citations), anywhere, on_page)
     keys = {t.key for t in parse_citation_targets(target)}
     # The original links each key to the last citation of it in a citation list on the same page,
     # or else to the last one anywhere, and orders the keys by their first such citation (on the
     # same page first). Those first and last citations are all it is given (and all the memo key
-    # is made of), so its work does not grow with the number of lists that repeat an entry.
+    # is made of), so its work does not grow with the number of lists that repeat an entry, nor
+    # (looked up by key and page) with the number of lists in the book.
     ends: dict[tuple, tuple] = {}
-    for position, citation in sorted((pc for key in keys for pc in cached[2].get(key, ())),
-                                     key=lambda pc: pc[0]):
-        if self.bibliographies[citation.bibliography_key].list_ != "citation":
-            continue
-        scopes = ("any", "here") if citation.bibliography_key.docname == fromdocname else ("any",)
-        for scope in scopes:
-            ends.setdefault((scope, "first", citation.key), (position, citation))
-            ends[(scope, "last", citation.key)] = (position, citation)
+    for key in keys:
+        for scope, first_last in (("any", cached[2].get(key)), ("here", cached[3].get((key, fromdocname)))):
+            if first_last:
+                ends[(scope, "first", key)], ends[(scope, "last", key)] = first_last
     matching = sorted({pc[0]: pc for pc in ends.values()}.values(), key=lambda pc: pc[0])
     # Same citation, same entries, same lists, same builder: the same nodes as last time.
     memo_key = None
@@ -222,7 +228,10 @@ def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
         memo_key = (builder.name, env.config.bibtex_reference_style, typ, target, tuple(
             (c.key, fingerprint(c.entry), c.citation_id, c.bibliography_key.docname,
              self.bibliographies[c.bibliography_key].list_) for _, c in matching))
-        hit = _xref_memo["old"].get(fromdocname, {}).get(memo_key)
+        # (also within one build: a page that cites the same work ten times formats it once)
+        hit = _xref_memo["new"].get(fromdocname, {}).get(memo_key)
+        if hit is None:
+            hit = _xref_memo["old"].get(fromdocname, {}).get(memo_key)
         if hit is not None:
             _xref_memo["new"].setdefault(fromdocname, {})[memo_key] = hit
             return hit.deepcopy()
