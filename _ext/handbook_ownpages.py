@@ -218,6 +218,7 @@ def pages(app):
         yield page, {
             "title": heading,
             "body": fragment,
+            "metatags": _head(app, page, heading, f"{words['intro']} \u201c{title}\u201d."),
             "toc": "",
             "display_toc": False,
             "prev": {"link": chapter_uri, "title": title},
@@ -225,6 +226,22 @@ def pages(app):
             "own_page_of": docname,
         }, "page.html"
     app._handbook_own_page_queue = []
+
+
+def _head(app, page: str, heading: str, description: str) -> str:
+    """The description and link-preview tags a chapter gets from its front matter and
+    sphinxext-opengraph, which skips pages that are not documents."""
+    from html import escape
+
+    tags = [("name", "description", description), ("property", "og:title", heading),
+            ("property", "og:type", "website")]
+    site_url = getattr(app.config, "ogp_site_url", "")  # (sphinxext-opengraph's settings)
+    if site_url:  # no og:url without a published address (handbook_site)
+        tags.append(("property", "og:url", site_url + _page_uri(app.builder, page)))
+    tags += [("property", "og:site_name", getattr(app.config, "ogp_site_name", "")),
+             ("property", "og:description", description)]
+    return "".join(f'<meta {kind}="{name}" content="{escape(str(value))}" />\n'
+                   for kind, name, value in tags if value)
 
 
 def setup(app):

@@ -105,7 +105,9 @@ def test_failed_and_interrupted_runs_leave_the_last_good_editions_untouched(pris
     # Interrupted runs of a correct change: Ctrl-C (SIGINT to the whole command) while the
     # website is built (the PDF and ePub of the run are ready by then), and SIGTERM to nox
     # while the ePub is built.
-    page.write_text(good + "\nA sentence added after the last good build.\n", encoding="utf-8")
+    # (before the check and the references, which the website moves to pages of their own)
+    page.write_text(good.replace("\n## Check your understanding", "\nA sentence added after the last good "
+                                 "build.\n\n## Check your understanding", 1), encoding="utf-8")
     for scratch, how in (("html", signal.SIGINT), ("epub", signal.SIGTERM)):
         proc = start(book, "build", "sink")
         wait_for(f".staging/run-*/{scratch}", out, proc)

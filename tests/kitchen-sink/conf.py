@@ -26,3 +26,7 @@ epub_identifier = "urn:uuid:0d6b3c1a-7f4e-4a55-9b1e-3c2d1e0f9a77"
 # The PDF's document properties name this fixture, not the book.
 latex_elements["preamble"] = latex_elements["preamble"].replace(
     "pdftitle={" + f"Healthcare and Human Trafficking: {subtitle}" + "}", "pdftitle={" + html_title + "}")
+# On the website the fixture's reference list and check become pages of their own, as the book's
+# chapters' do (_ext/handbook_ownpages.py), so the tests that build it serially and in parallel,
+# fresh and incrementally, cover that too.
+handbook_own_pages = {**handbook_own_pages, "documents": ["constructs"]}
