@@ -8,12 +8,16 @@
   (axe: landmark-unique). Name them. furo's template has no block for these tags, so the names
   are added to the page furo renders; if furo's markup changes, the build fails here rather than
   shipping unnamed landmarks.
+* A heading Sphinx's section numbering does not know (the "Cite this chapter" section, added after
+  the tables of contents are collected) no longer borrows the chapter's number ("2. Cite this
+  chapter").
 * A link whose text is its own address gets the class ``bare-url``, so that the print styles,
   which write each external link's address after it, do not print the address twice.
 """
 
 from __future__ import annotations
 
+from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.writers.html5 import HTML5Translator
 
@@ -31,6 +35,18 @@ class HandbookHTMLTranslator(HTML5Translator):
         if node.get("refuri") and node.astext().strip() == node["refuri"]:
             node["classes"].append("bare-url")
         super().visit_reference(node)
+
+    def get_secnumber(self, node):
+        # Sphinx gives a heading missing from its numbering the number of the page's first
+        # heading (meant for a first heading without an anchor). The "Cite this chapter"
+        # section is added after the tables of contents are collected, so it came out as
+        # "2. Cite this chapter" on chapter 2. Only a page's top heading may borrow that number.
+        section = node.parent
+        if (self.builder.name != "singlehtml" and not node.get("secnumber")
+                and isinstance(section, nodes.section) and isinstance(section.parent, nodes.section)
+                and "#" + section["ids"][0] not in self.builder.secnumbers):
+            return None
+        return super().get_secnumber(node)
 
     def visit_title(self, node) -> None:
         start = len(self.body)

@@ -209,12 +209,15 @@ def pages(app):
                                                 internal=True),
                                 nodes.Text("."))
         body.extend(child for child in section.children[1:])
-        saved = builder.current_docname
-        builder.current_docname = docname  # links and assets are relative to the chapter's folder
+        # Rendered as the chapter's page would be (links and assets relative to its folder, its
+        # figure numbers), but with no section number on the heading: it heads a page of its own.
+        saved = builder.current_docname, builder.secnumbers, builder.fignumbers
+        builder.current_docname, builder.secnumbers = docname, {}
+        builder.fignumbers = app.env.toc_fignumbers.get(docname, {})
         try:
             fragment = builder.render_partial(body)["fragment"]
         finally:
-            builder.current_docname = saved
+            builder.current_docname, builder.secnumbers, builder.fignumbers = saved
         yield page, {
             "title": heading,
             "body": fragment,

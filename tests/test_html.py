@@ -198,3 +198,14 @@ def test_every_bibtex_entry_type_renders_as_an_author_year_entry():
         # (a letter follows the year where two works would otherwise cite alike: 2025a, n.d.-b)
         assert re.search(rf"\.\s{re.escape(year)}(?:[a-z]|\.-[a-z])?\.\s", text[:400]), \
             f"@{kind} lacks 'Names. {year}.': {text[:120]}"
+
+
+def test_only_a_chapters_title_carries_its_number():
+    """Chapters are numbered, their sections are not: no section heading may borrow the chapter's
+    number (Sphinx gave "Cite this chapter", added after numbering, the chapter's; handbook_html)."""
+    pages = sorted((BOOK.html / "chapters").glob("*.html"))
+    titled = [p.name for p in pages if soup(p).select_one("article h1 .section-number")]
+    assert titled, "no chapter title is numbered: has the numbering changed?"
+    numbered = [f"{p.name}: {h.get_text(' ', strip=True)}" for p in pages
+                for h in soup(p).select("article h2, article h3, article h4") if h.select_one(".section-number")]
+    assert not numbered, numbered
