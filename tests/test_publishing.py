@@ -69,7 +69,11 @@ def start(book: Path, name: str, source: str = "book") -> subprocess.Popen:
         env["HANDBOOK_BUILD"] = str(book / "_build/sink")
     return subprocess.Popen([sys.executable, "-m", "nox", "--no-venv", "-f", str(book / "noxfile.py"),
                              "-s", name], cwd=book, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            # A shell without job control starts background commands with Ctrl-C
+                            # ignored, and Python then never turns SIGINT into KeyboardInterrupt:
+                            # give the build the default, as a terminal would.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for(pattern: str, folder: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
