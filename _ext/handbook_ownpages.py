@@ -1,23 +1,24 @@
-"""On the website, a chapter's reference list is a page of its own, beside the chapter.
+"""On the website, a chapter's reference list and knowledge check are pages of their own.
 
-Every reader of a chapter page downloads its reference list, often on a phone on a hospital
-network, and few readers open it: on the largest chapter the list is a quarter of the page's
-bytes (13 of 56 KB gzipped). On the website (the ``html`` builder) this extension moves each
+Every reader of a chapter page downloads its reference list and its knowledge check, often on a
+phone on a hospital network, and few open them: on the largest chapter they were 12 and 6 KB of
+its 56 KB of gzipped HTML. On the website (the ``html`` builder) this extension moves each
 chapter section named in ``handbook_own_pages`` (conf.py) to a page beside the chapter,
-``chapters/<chapter>-<name>.html``, and leaves in its place a section with the same heading and
-anchor that says what is there and links to it:
+``chapters/<chapter>-<page>.html`` (``-references``, ``-check``), and leaves in its place a
+section with the same heading and anchor that says what is there and links to it:
 
 * every link to something in the moved section, from the chapter itself or from any other page
   (the job aids cite the chapters' lists), now points at the new page, including links to
   reference entries, whose ids sphinxcontrib-bibtex fixes when the sources are read;
 * links in the moved section back into the chapter (a knowledge check's "Taught in") point at
   the chapter page;
-* the new page says which chapter it belongs to, links back to it, and is in the sitemap; it is
-  not in the search index (a reference list is not what a search is for).
+* the new page names its chapter and links back to it, has a description and link-preview tags,
+  and (when the site has a published address) a canonical link and a place in the sitemap; it
+  is not in the search index (a reference list is not what a search is for).
 
-The PDF and the ePub are untouched: their chapters end with the list, as the house style's
-chapter anatomy asks. A moved section must have no subsections (the chapter's "On this page"
-list would link to headings no longer on the page); the build fails if one has.
+The PDF and the ePub are untouched: their chapters end with the check and the list, as the house
+style's chapter anatomy asks. A moved section must have no subsections (the chapter's "On this
+page" list would link to headings no longer on the page); the build fails if one has.
 """
 
 from __future__ import annotations
