@@ -14,7 +14,9 @@ section with the same heading and anchor that says what is there and links to it
   the chapter page;
 * the new page names its chapter and links back to it, has a description and link-preview tags,
   and (when the site has a published address) a canonical link and a place in the sitemap; it
-  is not in the search index (a reference list is not what a search is for).
+  is not in the search index (a reference list is not what a search is for);
+* its sidebar is the chapter's: the chapter is marked as where the reader is, and its entry
+  links to the chapter (on the chapter's own page that entry is a link to the top, ``#``).
 
 The PDF and the ePub are untouched: their chapters end with the check and the list, as the house
 style's chapter anatomy asks. A moved section must have no subsections (the chapter's "On this
@@ -24,6 +26,7 @@ page" list would link to headings no longer on the page); the build fails if one
 from __future__ import annotations
 
 import posixpath
+import re
 from fnmatch import fnmatchcase
 
 from docutils import nodes
@@ -232,6 +235,25 @@ def pages(app):
     app._handbook_own_page_queue = []
 
 
+# Sphinx's mark for the page being written (furo then adds "current-page" to that entry).
+CURRENT_PAGE = re.compile(r'(<li class="[^"]*\bcurrent">)(<a class="current reference internal" href=")#(")')
+
+
+def chapter_sidebar(app, pagename, templatename, context, doctree) -> None:
+    """An own page's sidebar is its chapter's, with the chapter's entry a link to the chapter."""
+    chapter = context.get("own_page_of")
+    if not chapter or "toctree" not in context:
+        return
+    builder = app.builder
+    href = relative_uri(_page_uri(builder, pagename), builder.get_target_uri(chapter))
+
+    def toctree(**kwargs):
+        html = builder._get_local_toctree(chapter, **kwargs)  # what the chapter's page gets
+        return CURRENT_PAGE.sub(lambda m: m[1] + m[2] + href + m[3], html)
+
+    context["toctree"] = toctree
+
+
 def _head(app, page: str, heading: str, description: str) -> str:
     """The description and link-preview tags a chapter gets from its front matter and
     sphinxext-opengraph, which skips pages that are not documents."""
@@ -256,4 +278,6 @@ def setup(app):
     app.connect("env-merge-info", merge)
     app.connect("doctree-resolved", move, priority=900)
     app.connect("html-collect-pages", pages)
+    # Before handbook_navtree (400) and furo (500), which build the sidebar from context["toctree"].
+    app.connect("html-page-context", chapter_sidebar, priority=300)
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -70,6 +70,8 @@ def test_every_entry_has_the_fields_its_type_needs(bib):
                 problems.append(f"{key} (@{entry.type}): missing {' or '.join(options)}")
         if "url" in fields and "urldate" not in fields:
             problems.append(f"{key}: has a url but no urldate (when it was last checked)")
+        if "urldate" in fields and "url" not in fields:
+            problems.append(f"{key}: has a urldate but no url (an access date for no address)")
     assert not problems, "\n".join(problems)
 
 

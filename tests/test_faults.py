@@ -120,6 +120,10 @@ FAULTS = [
     Fault("bib-impossible-urldate", bib_entry("@online{Date2020Bad,\n  author = {{X}},\n  title = {Y},\n"
                                               "  url = {https://example.org/y},\n  urldate = {2026-13-45}\n}"),
           "references.bib", ["urldate '2026-13-45' is not a real date"], needle="2026-13-45"),
+    Fault("bib-urldate-without-url", bib_entry("@report{Report2020Seen,\n  author = {{X}},\n  title = {Y},\n"
+                                               "  institution = {Z},\n  year = {2020},\n  urldate = {2026-10-07}\n}"),
+          "references.bib", ["entry 'Report2020Seen' has a urldate but no url", "move the date into checknote"],
+          needle="2026-10-07"),
     Fault("bib-bad-year", bib_entry("@article{Year2020Bad,\n  author = {A, B},\n  title = {T},\n"
                                     "  journal = {J},\n  year = {20199}\n}"),
           "references.bib", ["year '20199' is not a year"], needle="20199"),

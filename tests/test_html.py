@@ -209,3 +209,31 @@ def test_only_a_chapters_title_carries_its_number():
     numbered = [f"{p.name}: {h.get_text(' ', strip=True)}" for p in pages
                 for h in soup(p).select("article h2, article h3, article h4") if h.select_one(".section-number")]
     assert not numbered, numbered
+
+
+def test_each_pages_sidebar_marks_that_page_and_no_other():
+    """The sidebar's list is made once per folder and marked for each page
+    (_ext/handbook_navtree.py): a page in the list is marked there as where the reader is, with a
+    link to its top, and no other entry is marked; a page not in the list has no mark."""
+    import posixpath
+
+    marked_pages = 0
+    for page in BOOK.pages():
+        here = page.relative_to(BOOK.html).as_posix()
+        sidebar = soup(page).select_one(".sidebar-tree")
+        if sidebar is None:
+            continue
+        entries = sidebar.select("li > a.reference")
+        assert entries, f"{here}: an empty sidebar"
+        marked = [a for a in entries if "current" in a.get("class", [])]
+        to_top = [a for a in entries if a["href"] == "#"]
+        named = {posixpath.normpath(posixpath.join(posixpath.dirname(here), a["href"]))
+                 for a in entries if a["href"] != "#"}
+        assert here not in named, f"{here}: the sidebar lists this page without marking it"
+        if to_top:
+            assert marked == to_top and len(marked) == 1, f"{here}: marks {[a.get_text() for a in marked]}"
+            assert "current-page" in marked[0].parent.get("class", []), here
+            marked_pages += 1
+        elif not here.endswith(("-references.html", "-check.html")):  # own pages: tests/test_ownpages.py
+            assert not marked, f"{here}: the sidebar marks {[a.get_text() for a in marked]}"
+    assert marked_pages >= 10, f"only {marked_pages} pages are marked in their sidebar"

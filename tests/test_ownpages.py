@@ -80,6 +80,20 @@ def test_links_from_other_pages_follow_the_entries_to_their_new_page():
 
 
 @pytest.mark.parametrize("stem", CHAPTERS)
+def test_an_own_pages_sidebar_shows_where_the_reader_is_and_links_to_the_chapter(stem):
+    """On the list and the check, the sidebar marks their chapter, as the chapter's page does,
+    and its entry leads to the chapter (on the chapter's page it is a link to the top, "#")."""
+    pages = sorted((BOOK.html / "chapters").glob(f"{stem}-*.html"))
+    assert {p.stem for p in pages} >= {f"{stem}-references"}, pages
+    for path in pages:
+        sidebar = soup(path).select_one(".sidebar-tree")
+        assert sidebar is not None, f"{path.name}: no sidebar"
+        marked = [a["href"] for a in sidebar.select("li.current > a.reference")]
+        assert marked == [f"{stem}.html"], f"{path.name}: sidebar marks {marked}"
+        assert not sidebar.select("a[href='#']"), f"{path.name}: a sidebar entry links to this page's top"
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
 def test_the_epub_and_pdf_chapters_keep_their_reference_lists(stem):
     with BOOK.epub_zip() as epub:
         xhtml = BeautifulSoup(epub.read(f"chapters/{stem}.xhtml").decode("utf-8"), "lxml")

@@ -408,6 +408,10 @@ def check_bib_entry(book: Book, entry: BibEntry, bib, today: date, check_entry, 
     if "url" in fields and "urldate" not in fields:
         book.report(path, field_line(entry, "url"), f"entry '{key}' has a url but no urldate",
                     "add  urldate = {YYYY-MM-DD},  the day you last opened the link")
+    if "urldate" in fields and "url" not in fields:
+        book.report(path, field_line(entry, "urldate"), f"entry '{key}' has a urldate but no url",
+                    "an access date needs the address that was opened: add  url = {https://...}, "
+                    "or move the date into checknote")
     if "urldate" in fields:
         day = real_date(fields["urldate"].strip())
         if day is None:
