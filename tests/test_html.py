@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -215,8 +216,6 @@ def test_each_pages_sidebar_marks_that_page_and_no_other():
     """The sidebar's list is made once per folder and marked for each page
     (_ext/handbook_navtree.py): a page in the list is marked there as where the reader is, with a
     link to its top, and no other entry is marked; a page not in the list has no mark."""
-    import posixpath
-
     marked_pages = 0
     for page in BOOK.pages():
         here = page.relative_to(BOOK.html).as_posix()
