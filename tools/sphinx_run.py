@@ -11,12 +11,6 @@
   relative to the book, followed by ``-> what to do``. A crash inside Sphinx or an extension is
   reported in one paragraph (the error and where the technical report was saved), never as a
   Python traceback.
-* **No time spent tidying up.** Sphinx runs in a child process (``--child``). Once Sphinx has
-  returned, everything it made is written and closed, and the child ends at once
-  (``os._exit``) instead of letting Python free the environment, the doctrees and every module
-  object by object. On this book that took about 0.9 s after a cold build of the website and
-  0.15 s after a one-chapter rebuild. mypy ends its runs the same way, for the same reason
-  (``mypy.util.hard_exit``). An error that escapes Sphinx is not affected: Python exits as usual.
 """
 
 from __future__ import annotations
@@ -135,7 +129,7 @@ def run(args: list[str]) -> int:
     # No colour codes: they would hide the messages from the patterns below (Sphinx colours its
     # output on some CI systems even when it is not a terminal).
     env = dict(os.environ, PYTHONUNBUFFERED="1", NO_COLOR="1")
-    proc = subprocess.Popen([sys.executable, __file__, "--child", "--no-color", *args], stderr=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "sphinx", "--no-color", *args], stderr=subprocess.PIPE,
                             text=True, encoding="utf-8", errors="replace", env=env)
     problems, crash = 0, []
     try:
@@ -197,18 +191,5 @@ def report_crash(lines: list[str], source: Path | None) -> None:
           + (f"The technical report is in {saved.group(1)}." if saved else ""), file=sys.stderr)
 
 
-def child(args: list[str]) -> None:
-    """Run Sphinx in this process, then end it without Python's clean-up (see the docstring)."""
-    sys.path[0] = os.getcwd()  # as `python -m sphinx` has it, not this file's folder
-    from sphinx.cmd.build import main
-
-    code = main(args)  # returns only after the build's files are written and closed
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        child(sys.argv[2:])
     sys.exit(run(sys.argv[1:]))
