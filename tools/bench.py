@@ -15,8 +15,9 @@ and the results go to _build/bench/report.json and report.md (a readable table).
   index size; PDF and ePub size and page (document) count.
 * Comparison: the same chapter built with sphinx-book-theme (what Jupyter Book uses) in its own
   environment (tools/bench/book-theme.lock), and the ratio.
-* Scale: a synthetic book about ten times larger (chapters copied under new names), built cold;
-  how time and memory grow against source size.
+* Scale: a synthetic book about ten times larger (chapters copied under new names), built cold
+  in turn with the book as it is, in rounds; how time and memory grow against source size (the
+  median of the rounds' ratios).
 
 Timings depend on the machine and its load; they are reported, never asserted by the tests.
 Run ``./handbook bench -- --help`` for the options (``--quick`` is one round and no editions'
@@ -282,11 +283,13 @@ def markdown(r: dict) -> str:
         size = big["source_bytes"] / one["source_bytes"]
         row("synthetic book: source size", f"{one['source_bytes'] / 1e6:.2f} MB -> {big['source_bytes'] / 1e6:.2f} MB",
             f"{size:.1f}x ({big['chapters']} chapters)")
+        g = s.get("growth") or {k: big[k] / one[k] for k in ("seconds", "cpu_seconds", "peak_mb")}
+        rounds = f", median of {one['rounds']} rounds' ratios" if one.get("rounds", 1) > 1 else ""
         row("synthetic book: cold HTML time (serial)", f"{one['seconds']:.1f} s -> {big['seconds']:.1f} s",
-            f"{big['seconds'] / one['seconds']:.1f}x for {size:.1f}x the size (CPU time: "
-            f"{one['cpu_seconds']:.1f} s -> {big['cpu_seconds']:.1f} s, {big['cpu_seconds'] / one['cpu_seconds']:.1f}x)")
+            f"{g['seconds']:.1f}x for {size:.1f}x the size{rounds} (CPU time: "
+            f"{one['cpu_seconds']:.1f} s -> {big['cpu_seconds']:.1f} s, {g['cpu_seconds']:.1f}x)")
         row("synthetic book: peak memory", f"{one['peak_mb']:.0f} MB -> {big['peak_mb']:.0f} MB",
-            f"{big['peak_mb'] / one['peak_mb']:.1f}x for {size:.1f}x the size")
+            f"{g['peak_mb']:.1f}x for {size:.1f}x the size")
         if "parallel_seconds" in big:
             row("synthetic book: cold HTML time with `-j auto`", f"{big['parallel_seconds']:.1f} s",
                 f"{big['parallel_seconds'] / big['seconds']:.2f} of serial")
@@ -296,6 +299,41 @@ def markdown(r: dict) -> str:
     return head + "\n".join(rows) + "\n"
 
 
+# -- Scale -----------------------------------------------------------------------------------------
+
+def scale_growth(src: Path, bench: Path, factor: int, rounds: int, log: Path) -> dict:
+    """The book and a copy grown ``factor`` times, each built cold in turn, ``rounds`` times.
+
+    A shared machine's speed drifts over minutes, so each round compares two builds made one
+    after the other, and the report gives the median of the rounds' ratios."""
+    books = {}
+    for name, f in (("1x", 1), ("10x", factor)):
+        s = bench_book.copy_source(src, bench / f"scale-{name}")
+        if f > 1:
+            bench_book.grow(s, f)
+        nox = load_noxfile(s)
+        books[name] = (s, nox, [c for c in nox.sphinx_command("html", s, s / "_build" / "html", "-j", "1")
+                                if c != "-W"])
+    runs: dict[str, list[dict]] = {name: [] for name in books}
+    for r in range(rounds):
+        for name, (s, _, cmd) in books.items():
+            shutil.rmtree(s / "_build", ignore_errors=True)
+            runs[name].append(run(cmd, s, log))
+        print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{n} {runs[n][-1]['seconds']:.1f}s" for n in books),
+              flush=True)
+    scale = {}
+    for name, (s, _, _) in books.items():
+        scale[name] = {**{k: median([x[k] for x in runs[name]]) for k in runs[name][0]},
+                       "source_bytes": bench_book.source_bytes(s), "rounds": rounds,
+                       "chapters": len(list((s / "chapters").glob("*.md")))}
+    scale["growth"] = {k: median([big[k] / one[k] for one, big in zip(runs["1x"], runs["10x"])])
+                       for k in ("seconds", "cpu_seconds", "peak_mb")}
+    s, nox, _ = books["10x"]
+    par = [c for c in nox.sphinx_command("html", s, s / "_build" / "other-jobs" / "html", "-j", "auto") if c != "-W"]
+    scale["10x"]["parallel_seconds"] = run(par, s, log)["seconds"]
+    return scale
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reps", type=int, default=5, help="rounds of HTML rebuilds (default 5)")
@@ -303,10 +341,11 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="one round of everything")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: html,editions,web,book-theme,scale")
     ap.add_argument("--factor", type=int, default=10, help="how many times larger the synthetic book's sources are (default 10)")
+    ap.add_argument("--scale-rounds", type=int, default=2, help="rounds of the book and the synthetic book, built in turn (default 2)")
     ap.add_argument("--out", type=Path, default=ROOT / "_build" / "bench", help="where to build and report")
     args = ap.parse_args(argv)
     if args.quick:
-        args.reps = args.edition_reps = 1
+        args.reps = args.edition_reps = args.scale_rounds = 1
     skip = set(filter(None, args.skip.split(",")))
     bench = args.out.resolve()
     bench.mkdir(parents=True, exist_ok=True)
@@ -343,23 +382,8 @@ def main(argv=None) -> None:
         report["book_theme"] = {"page": page, "version": version, "bytes": measured["bytes"],
                                 "requests": measured["requests"], "build_seconds": bt["build"]["seconds"]}
     if "scale" not in skip:
-        print(f"Synthetic book, {args.factor}x ...", flush=True)
-        scale = {}
-        for name, factor in (("1x", 1), ("10x", args.factor)):
-            s = bench_book.copy_source(src, bench / f"scale-{name}")
-            if factor > 1:
-                bench_book.grow(s, factor)
-            nox = load_noxfile(s)
-            cmd = [c for c in nox.sphinx_command("html", s, s / "_build" / "html", "-j", "1") if c != "-W"]
-            measured = run(cmd, s, log)
-            scale[name] = {**measured, "source_bytes": bench_book.source_bytes(s),
-                           "chapters": len(list((s / "chapters").glob("*.md")))}
-            if factor > 1:
-                par = [c for c in nox.sphinx_command("html", s, s / "_build" / "other-jobs" / "html", "-j", "auto")
-                       if c != "-W"]
-                scale[name]["parallel_seconds"] = run(par, s, log)["seconds"]
-            print(f"  {name}: {measured['seconds']:.1f}s, {measured['peak_mb']:.0f} MB", flush=True)
-        report["scale"] = scale
+        print(f"Synthetic book, {args.factor}x, {args.scale_rounds} round(s) ...", flush=True)
+        report["scale"] = scale_growth(src, bench, args.factor, args.scale_rounds, log)
     (bench / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     (bench / "report.md").write_text(markdown(report))
     print(markdown(report))
