@@ -15,9 +15,9 @@ contents, which shows headings, is made elsewhere and is not affected.
 
 In such a book the list is also the same on every page of a folder except for which entry is
 marked as the page the reader is on (``current``, with a link to the top of the page). Making it
-anew for each page, and letting furo parse it again, is work that grows with the number of pages
-times the length of the list: the square of the book. So the list is made once per folder and
-then marked for each page (one entry unmarked, one marked). If the list does not have the form
+anew for each page is work that grows with the number of pages times the length of the list: the
+square of the book. So the list is made once per folder and then marked for each page (one entry
+unmarked, one marked); furo still reads each page's list to add its own classes. If the list does not have the form
 this expects (one marked entry for a page in it, one plain entry to mark), Sphinx makes the
 page's list as before; the website test checks every page's mark.
 """
