@@ -49,8 +49,9 @@ class SidebarPerFolder:
             return self.original(docname, collapse, **kwargs)
         key = (posixpath.dirname(docname), collapse, tuple(sorted(kwargs.items())))
         if key not in self.made:
-            html = self.made[key] = (self.original(docname, collapse, **kwargs), docname)
-            return html[0]
+            html = self.original(docname, collapse, **kwargs)
+            self.made[key] = (html, docname)
+            return html
         html, marked = self.made[key]
         moved = self.move_mark(html, marked, docname)
         return moved if moved is not None else self.original(docname, collapse, **kwargs)
